@@ -1,0 +1,48 @@
+# Two commands for a fresh clone: `make serve` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+
+.PHONY: serve test install lint typecheck unit migrate seed lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP) ## create .venv and install the app with its dev extra, pinned by constraints.txt
+
+migrate: install ## upgrade the database (DATABASE_URL, default var/diplomatic_events.db)
+	$(BIN)/python -m app db upgrade
+
+seed: migrate ## load the curated dataset (idempotent)
+	$(BIN)/python -m app seed
+
+serve: seed ## set up, migrate, seed and serve on http://$(HOST):$(PORT)
+	$(BIN)/python -m app serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest
+
+test: lint typecheck unit ## set up and run ruff, mypy and the whole test suite
+
+lock: $(BIN)/python ## re-resolve constraints.txt from pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade -e '.[dev]'
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^diplomatic-events-api' > constraints.txt
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""All /v1 routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v1")

@@ -1,0 +1,181 @@
+"""RFC 9457 problem details: the one error shape of the whole API."""
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://github.com/diplomatic-events/api/blob/main/docs/api.md#problem-"
+
+logger = logging.getLogger("app.errors")
+
+
+class ParameterError(BaseModel):
+    """One invalid request parameter."""
+
+    parameter: str = Field(description="Name of the offending parameter", examples=["date"])
+    location: str = Field(description="Where the parameter was sent: query or path")
+    detail: str = Field(description="What is wrong and how to fix it")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    type: str = Field(description="URI identifying the problem type; documented in docs/api.md")
+    title: str = Field(description="Short, human-readable summary of the problem type")
+    status: int = Field(description="HTTP status code")
+    detail: str = Field(description="Explanation specific to this occurrence")
+    instance: str = Field(description="The request path and query that caused the problem")
+    errors: list[ParameterError] | None = Field(
+        default=None, description="For invalid requests: one entry per offending parameter"
+    )
+
+
+class ProblemError(Exception):
+    """Raise anywhere to answer with a problem+json response."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        errors: Sequence[ParameterError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.slug = slug or _default_slug(status)
+        self.title = title or HTTPStatus(status).phrase
+        self.errors = list(errors) if errors else None
+        self.headers = headers or {}
+
+
+def invalid_parameter(parameter: str, detail: str, *, location: str = "query") -> ProblemError:
+    """A 400 problem naming one bad parameter."""
+    return ProblemError(
+        400,
+        f"Invalid parameter '{parameter}': {detail}",
+        slug="invalid-parameter",
+        title="Invalid request parameter",
+        errors=[ParameterError(parameter=parameter, location=location, detail=detail)],
+    )
+
+
+def not_found(kind: str, identifier: str, *, listing: str) -> ProblemError:
+    """A 404 problem for an unknown id in the path."""
+    return ProblemError(
+        404,
+        f"No {kind} has the id '{identifier}'. The valid ids are listed at {listing}.",
+        slug="not-found",
+        title=f"{kind.capitalize()} not found",
+    )
+
+
+def _default_slug(status: int) -> str:
+    return {
+        400: "invalid-parameter",
+        404: "not-found",
+        405: "method-not-allowed",
+        406: "not-acceptable",
+        429: "rate-limited",
+        503: "unavailable",
+    }.get(status, "internal-error" if status >= 500 else "http-error")
+
+
+def _instance(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def problem_response(request: Request, error: ProblemError) -> Response:
+    """Render `error` as application/problem+json."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + error.slug,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        "instance": _instance(request),
+    }
+    if error.errors:
+        body["errors"] = [item.model_dump() for item in error.errors]
+    return Response(
+        orjson.dumps(body),
+        status_code=error.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=error.headers,
+    )
+
+
+def _validation_problem(exc: RequestValidationError) -> ProblemError:
+    errors: list[ParameterError] = []
+    for item in exc.errors():
+        location = str(item["loc"][0]) if item.get("loc") else "query"
+        name = ".".join(str(part) for part in item.get("loc", ())[1:]) or location
+        message = str(item.get("msg", "invalid value"))
+        ctx = item.get("ctx") or {}
+        if "expected" in ctx:
+            message = f"must be one of {ctx['expected']}"
+        elif "pattern" in ctx:
+            message = f"does not match the expected format {ctx['pattern']}"
+        errors.append(
+            ParameterError(
+                parameter=name, location=location, detail=f"{message} (got {_got(item)})"
+            )
+        )
+    names = ", ".join(sorted({error.parameter for error in errors}))
+    return ProblemError(
+        400,
+        f"Invalid request parameter(s): {names}. See the 'errors' list and the API docs at /docs.",
+        slug="invalid-parameter",
+        title="Invalid request parameter",
+        errors=errors,
+    )
+
+
+def _got(item: Any) -> str:
+    value = item.get("input")
+    return "nothing" if value is None else repr(value)[:80]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Make every error path of `app` answer with a problem+json body."""
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ProblemError)
+        return problem_response(request, exc)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return problem_response(request, _validation_problem(exc))
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = {
+            404: f"Nothing is served at {request.url.path}. The API lives under /v1; see /docs.",
+            405: f"{request.method} is not allowed on {request.url.path}; this API is read-only.",
+        }.get(exc.status_code, str(exc.detail))
+        headers = dict(exc.headers or {})
+        return problem_response(request, ProblemError(exc.status_code, detail, headers=headers))
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            request,
+            ProblemError(500, "The server failed to answer this request; it has been logged."),
+        )
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,43 @@
+"""Run the Alembic migrations programmatically (used by the CLI and the tests)."""
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from app.config import PROJECT_ROOT
+
+
+def alembic_config(database_url: str | None = None) -> Config:
+    """An Alembic config for this project, optionally pinned to `database_url`."""
+    config = Config(toml_file=str(PROJECT_ROOT / "pyproject.toml"))
+    if database_url is not None:
+        config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(*, database_url: str | None = None, revision: str = "head") -> None:
+    """Upgrade the database to `revision`."""
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def downgrade(*, database_url: str | None = None, revision: str = "-1") -> None:
+    """Downgrade the database to `revision`."""
+    command.downgrade(alembic_config(database_url), revision)
+
+
+def check(*, database_url: str | None = None) -> None:
+    """Raise if the models and the migrations disagree."""
+    command.check(alembic_config(database_url))
+
+
+def head_revision() -> str | None:
+    """The newest revision in the migrations folder."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,25 @@
+"""SQLModel table models. The schema itself is created only by the Alembic migrations."""
+
+from app.models.base import metadata
+from app.models.events import Event, EventCountry, EventParticipant, EventSource, EventTopic
+from app.models.meta import DatasetMeta
+from app.models.quotes import Exclusion, Quote, QuoteTopic
+from app.models.reference import Country, Person, Source
+from app.models.trade import TradeObservation
+
+__all__ = [
+    "Country",
+    "DatasetMeta",
+    "Event",
+    "EventCountry",
+    "EventParticipant",
+    "EventSource",
+    "EventTopic",
+    "Exclusion",
+    "Person",
+    "Quote",
+    "QuoteTopic",
+    "Source",
+    "TradeObservation",
+    "metadata",
+]

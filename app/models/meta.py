@@ -1,0 +1,15 @@
+"""Facts about the loaded dataset as a whole."""
+
+import datetime as dt
+
+from sqlmodel import Field, SQLModel
+
+import app.models.base  # noqa: F401  (naming convention first)
+
+
+class DatasetMeta(SQLModel, table=True):
+    __tablename__ = "dataset_meta"
+
+    id: int = Field(default=1, primary_key=True)
+    version: str = Field(max_length=64, description="SHA-256 over every seed file")
+    loaded_at: dt.datetime

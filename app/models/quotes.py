@@ -1,0 +1,44 @@
+"""Leader quotes, and the quoted passages deliberately left out of them."""
+
+import datetime as dt
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+import app.models.base  # noqa: F401  (naming convention first)
+
+
+class Quote(SQLModel, table=True):
+    __table_args__ = (Index("ix_quote_said_sort", "sort_date", "id"),)
+
+    id: str = Field(primary_key=True, max_length=120)
+    speaker_id: str = Field(foreign_key="person.id", index=True)
+    event_id: str = Field(foreign_key="event.id", index=True)
+    source_id: str = Field(foreign_key="source.id", index=True)
+    span_start: int
+    span_end: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    language: str = Field(max_length=8)
+    translation_en: str = Field(sa_column=Column(Text, nullable=False))
+    attribution: str = Field(max_length=10)
+    via: str | None = Field(default=None, max_length=100)
+    said_on: dt.date | None = None
+    # said_on when known, else the event's first possible day, so quotes sort and filter by date.
+    sort_date: dt.date
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class QuoteTopic(SQLModel, table=True):
+    __tablename__ = "quote_topic"
+
+    quote_id: str = Field(foreign_key="quote.id", primary_key=True, ondelete="CASCADE")
+    topic: str = Field(primary_key=True, max_length=40, index=True)
+
+
+class Exclusion(SQLModel, table=True):
+    source_id: str = Field(foreign_key="source.id", primary_key=True)
+    span_start: int = Field(primary_key=True)
+    kind: str = Field(primary_key=True, max_length=10)
+    span_end: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))

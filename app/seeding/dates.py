@@ -1,0 +1,60 @@
+"""Partial dates (YYYY, YYYY-MM, YYYY-MM-DD) and SDMX-style periods as concrete day ranges."""
+
+import calendar
+import datetime as dt
+import re
+
+from app.vocab import DatePrecision, PeriodType
+
+_DURATION = re.compile(r"^P(\d+)([YMD])$")
+
+
+def first_day(value: str) -> dt.date:
+    """The first day a partial ISO date can denote."""
+    parts = [int(part) for part in value.split("-")]
+    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def last_day(value: str) -> dt.date:
+    """The last day a partial ISO date can denote."""
+    parts = [int(part) for part in value.split("-")]
+    if len(parts) == 3:
+        return dt.date(*parts)
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else 12
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def precision_range(
+    start: dt.date, end: dt.date | None, precision: DatePrecision
+) -> tuple[str, str]:
+    """Render a stored date range back at its precision, e.g. ('2021-07', '2021-07')."""
+    width = {DatePrecision.day: 10, DatePrecision.month: 7, DatePrecision.year: 4}[precision]
+    return start.isoformat()[:width], (end or start).isoformat()[:width]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by a number of whole months (day of month clamped)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def period_bounds(period: str, period_type: PeriodType) -> tuple[dt.date, dt.date]:
+    """First and last day of an SDMX period string such as `2024` or `2021-01-01/P10M`."""
+    if "/" in period:
+        start_text, duration = period.split("/", 1)
+        start = dt.date.fromisoformat(start_text)
+        match = _DURATION.match(duration)
+        if match is None:
+            raise ValueError(f"'{duration}' is not a duration such as P10M")
+        amount, unit = int(match.group(1)), match.group(2)
+        if unit == "D":
+            end = start + dt.timedelta(days=amount - 1)
+        else:
+            end = add_months(start, amount * (12 if unit == "Y" else 1)) - dt.timedelta(days=1)
+        return start, end
+    expected = {PeriodType.annual: 4, PeriodType.month: 7}.get(period_type)
+    if expected is None or len(period) != expected:
+        raise ValueError(f"'{period}' is not a valid period for period_type {period_type.value}")
+    return first_day(period), last_day(period)

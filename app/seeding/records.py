@@ -1,0 +1,184 @@
+"""Pydantic models of the human-edited seed files under seeds/data/."""
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from app.vocab import (
+    Attribution,
+    DatePrecision,
+    EventKind,
+    EventStatus,
+    ExclusionKind,
+    Language,
+    Milestone,
+    ParticipantRole,
+    PeriodType,
+    Qualifier,
+    Topic,
+    TradeFlow,
+    TradeKind,
+)
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def _as_text(value: object) -> object:
+    # YAML turns 2024 into an int and 2021-12-15 into a date; the files mean the text.
+    if isinstance(value, int | float | dt.date) and not isinstance(value, bool):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_as_text)]
+Slug = Annotated[str, Field(pattern=SLUG, max_length=120)]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
+def precision_of(value: str) -> DatePrecision:
+    """The precision a partial ISO date is written at (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    match = PARTIAL_DATE.match(value)
+    if match is None:
+        raise ValueError(f"'{value}' is not a date written as YYYY, YYYY-MM or YYYY-MM-DD")
+    if match.group(3):
+        dt.date.fromisoformat(value)
+        return DatePrecision.day
+    if match.group(2):
+        if not 1 <= int(match.group(2)) <= 12:
+            raise ValueError(f"'{value}' has no month {match.group(2)}")
+        return DatePrecision.month
+    return DatePrecision.year
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SpanRef(Record):
+    """A passage of a source, found by its exact text (the n-th occurrence, default the first)."""
+
+    source: Slug
+    excerpt: str = Field(min_length=1)
+    occurrence: int = Field(default=1, ge=1)
+
+
+class CountryRecord(Record):
+    code: CountryCode
+    alpha3: str = Field(pattern=r"^[A-Z]{3}$")
+    name: str
+
+
+class PersonRecord(Record):
+    id: Slug
+    name: str
+    country: CountryCode
+    office: str | None = None
+    wikidata_qid: str | None = Field(default=None, pattern=r"^Q[1-9][0-9]*$")
+    aliases: list[str] = Field(default_factory=list)
+
+
+class SourceRecord(Record):
+    id: Slug
+    file_name: str
+    outlet: str | None = None
+    author: str | None = None
+    title: str | None = None
+    language: Language
+    published_on: Text
+    published_precision: DatePrecision
+    published_basis: str | None = None
+
+    @model_validator(mode="after")
+    def _precision_matches(self) -> "SourceRecord":
+        if precision_of(self.published_on) != self.published_precision:
+            raise ValueError("published_on is not written at published_precision")
+        return self
+
+
+class ParticipantRecord(Record):
+    person: Slug
+    role: ParticipantRole
+
+
+class EventRecord(Record):
+    id: Slug
+    kind: EventKind
+    status: EventStatus
+    start_date: Text
+    end_date: Text | None = None
+    date_precision: DatePrecision
+    date_basis: str | None = None
+    title: str = Field(min_length=3, max_length=300)
+    summary: str = Field(min_length=10)
+    location: str | None = None
+    location_country: CountryCode | None = None
+    duration_minutes: int | None = Field(default=None, gt=0)
+    participants: list[ParticipantRecord] = Field(default_factory=list)
+    countries: list[CountryCode] = Field(min_length=1)
+    topics: list[Topic] = Field(default_factory=list)
+    sources: list[SpanRef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _dates_match_precision(self) -> "EventRecord":
+        for name in ("start_date", "end_date"):
+            value = getattr(self, name)
+            if value is not None and precision_of(value) != self.date_precision:
+                raise ValueError(f"{name} '{value}' is not written at date_precision")
+        return self
+
+
+class QuoteRecord(Record):
+    id: Slug
+    speaker: Slug
+    event: Slug
+    source: Slug
+    text: str = Field(min_length=1)
+    occurrence: int = Field(default=1, ge=1)
+    language: Language
+    translation_en: str = Field(min_length=1)
+    attribution: Attribution
+    via: str | None = None
+    said_on: dt.date | None = None
+    topics: list[Topic] = Field(default_factory=list)
+    note: str | None = None
+
+
+class TradeRecord(Record):
+    id: Slug
+    source: Slug
+    excerpt: str = Field(min_length=1)
+    occurrence: int = Field(default=1, ge=1)
+    event: Slug | None = None
+    country: CountryCode
+    partner: CountryCode
+    flow: TradeFlow
+    kind: TradeKind
+    period_type: PeriodType
+    period: Text | None = None
+    value: Text = Field(pattern=r"^\d+(?:\.\d+)?$")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    unit_mult: int = Field(ge=0, le=15)
+    qualifier: Qualifier
+    yoy_pct: Text | None = Field(default=None, pattern=r"^-?\d+(?:\.\d+)?$")
+    reporter: CountryCode | None = None
+    agency: str | None = None
+    stated_by: Slug | None = None
+    milestone: Milestone | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _period_present(self) -> "TradeRecord":
+        if (self.period is None) != (self.period_type == PeriodType.open):
+            raise ValueError("period is required unless period_type is 'open', and only then null")
+        return self
+
+
+class ExclusionRecord(Record):
+    source: Slug
+    text: str = Field(min_length=1)
+    occurrence: int = Field(default=1, ge=1)
+    kind: ExclusionKind
+    reason: str = Field(min_length=3)

@@ -1,0 +1,1 @@
+"""Service layer: every SQL statement of the application lives here."""

@@ -1,0 +1,117 @@
+"""Full-text search on the database's own engine: FTS5 on SQLite, tsvector on PostgreSQL.
+
+Both engines index the same accent-folded, lower-cased text, so a query behaves the same on
+either: `citta` finds `città`, `Putin` finds `putin`.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+SEARCH_TABLE_PREFIXES = ("event_search", "quote_search")
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_TERMS = 12
+
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+class SearchQueryError(ValueError):
+    """The `q` parameter cannot be turned into a search."""
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]
+    prefix: bool = False
+    any_of_previous: bool = False  # joined to the previous term by OR rather than AND
+
+
+def normalise(value: str) -> str:
+    """Fold accents and case and turn punctuation into spaces."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").split())
+
+
+def parse_query(q: str) -> list[Term]:
+    """Parse the documented `q` syntax: words (AND), "phrases", prefix*, and OR."""
+    if len(q) > MAX_QUERY_LENGTH:
+        raise SearchQueryError(f"q is longer than {MAX_QUERY_LENGTH} characters")
+    terms: list[Term] = []
+    pending_or = False
+    for match in _TOKEN.finditer(q):
+        phrase, bare = match.group(1), match.group(2)
+        if bare == "OR":
+            pending_or = bool(terms)
+            continue
+        raw = phrase if phrase is not None else bare
+        prefix = phrase is None and raw.endswith("*")
+        words = tuple(normalise(raw.rstrip("*")).split())
+        if not words:
+            continue
+        if prefix and len(words) > 1:
+            terms.extend(Term((word,), any_of_previous=False) for word in words[:-1])
+            words = words[-1:]
+        terms.append(Term(words, prefix=prefix, any_of_previous=pending_or))
+        pending_or = False
+    if not terms:
+        raise SearchQueryError("q has no searchable words")
+    if sum(len(term.words) for term in terms) > MAX_QUERY_TERMS:
+        raise SearchQueryError(f"q has more than {MAX_QUERY_TERMS} words")
+    return terms
+
+
+def _to_fts5(terms: list[Term]) -> str:
+    parts: list[str] = []
+    for term in terms:
+        expression = '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
+        if parts:
+            parts.append("OR" if term.any_of_previous else "AND")
+        parts.append(expression)
+    return " ".join(parts)
+
+
+def _to_tsquery(terms: list[Term]) -> str:
+    parts: list[str] = []
+    for term in terms:
+        words = [f"'{word}'" for word in term.words]
+        if term.prefix:
+            words[-1] += ":*"
+        expression = "(" + " <-> ".join(words) + ")"
+        if parts:
+            parts.append("|" if term.any_of_previous else "&")
+        parts.append(expression)
+    return " ".join(parts)
+
+
+def match_ids_sql(dialect: str, kind: str) -> str:
+    """SQL selecting the ids of `kind` ('event' or 'quote') matching the bind `:search_q`."""
+    table = f"{kind}_search"
+    if dialect == "sqlite":
+        return f"SELECT {kind}_id FROM {table} WHERE {table} MATCH :search_q"
+    return f"SELECT {kind}_id FROM {table} WHERE document @@ to_tsquery('simple', :search_q)"
+
+
+def compile_query(dialect: str, q: str) -> str:
+    """Translate `q` into the dialect's query language (raises SearchQueryError)."""
+    terms = parse_query(q)
+    return _to_fts5(terms) if dialect == "sqlite" else _to_tsquery(terms)
+
+
+def index_documents(connection: Connection, *, kind: str, documents: dict[str, str]) -> None:
+    """Replace the full-text index of `kind` with `documents` (id -> searchable text)."""
+    connection.execute(text(f"DELETE FROM {kind}_search"))
+    if not documents:
+        return
+    rows = [{"id": key, "body": normalise(body)} for key, body in documents.items()]
+    if connection.dialect.name == "sqlite":
+        statement = f"INSERT INTO {kind}_search ({kind}_id, body) VALUES (:id, :body)"
+    else:
+        statement = (
+            f"INSERT INTO {kind}_search ({kind}_id, document) "
+            "VALUES (:id, to_tsvector('simple', :body))"
+        )
+    connection.execute(text(statement), rows)

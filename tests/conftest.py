@@ -1,0 +1,115 @@
+"""Test databases built by the real migrations, once per run and backend.
+
+SQLite always; PostgreSQL when TEST_DATABASE_URL is set (a throwaway database is created on that
+server and dropped afterwards, so nothing a developer keeps there is touched). Under CI=true a
+missing PostgreSQL is a failure, not a skip. Each test runs in a transaction that is rolled back.
+"""
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlmodel import Session
+
+from app import migrations
+from app.config import Settings
+from app.database import create_db_engine, get_engine, get_session
+from app.main import create_app
+from app.seeding.build import build_dataset
+from app.seeding.load import load_dataset
+
+BACKENDS = ["sqlite", "postgresql"]
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _postgres_server_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return Settings(database_url=url).database_url
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests cannot be skipped")
+    return None
+
+
+def _create_postgres_database() -> tuple[str, Engine]:
+    server = _postgres_server_url()
+    if server is None:
+        pytest.skip("TEST_DATABASE_URL is not set; PostgreSQL tests skipped")
+    name = f"diplomatic_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    return url, admin
+
+
+def _drop_postgres_database(url: str, admin: Engine) -> None:
+    name = make_url(url).database
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+DatabaseFactory = Callable[[str], str]
+
+
+@pytest.fixture(scope="session")
+def make_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    """Create brand-new, empty databases of a backend; PostgreSQL ones are dropped at the end."""
+    created: list[tuple[str, Engine]] = []
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        url, admin = _create_postgres_database()
+        created.append((url, admin))
+        return url
+
+    yield make
+    for url, admin in created:
+        _drop_postgres_database(url, admin)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, scope="session")
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str, make_database: DatabaseFactory) -> Iterator[Engine]:
+    """An engine on a database migrated to head and seeded with the curated dataset."""
+    url = make_database(backend)
+    migrations.upgrade(database_url=url)
+    test_engine = create_db_engine(url)
+    load_dataset(engine=test_engine, dataset=build_dataset(seeds_dir=SEEDS_DIR))
+    yield test_engine
+    test_engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        yield conn
+        transaction.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def client(engine: Engine, session: Session) -> Iterator[TestClient]:
+    """An HTTP client on the real app, reading through the test's rolled-back session."""
+    app = create_app()
+    app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_engine] = lambda: engine
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
