@@ -82,8 +82,9 @@ def _build() -> Dataset:
     try:
         return build_dataset(seeds_dir=get_settings().seeds_dir)
     except SeedValidationError as exc:
-        typer.echo(f"seed data is invalid ({len(exc.problems)} problems); nothing was written:",
-                   err=True)
+        typer.echo(
+            f"seed data is invalid ({len(exc.problems)} problems); nothing was written:", err=True
+        )
         for problem in exc.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1) from exc

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1)
     db_busy_timeout_ms: int = Field(default=5000, ge=0)
     seeds_dir: Path = PROJECT_ROOT / "seeds"
+    cursor_secret: str = Field(
+        default="diplomatic-events-public-cursor-key",
+        description="HMAC key that makes pagination cursors tamper-evident",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -1,5 +1,12 @@
-"""All /v1 routes."""
+"""All /v1 routes, each rejecting query parameters it does not know."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-router = APIRouter(prefix="/v1")
+from app.api.deps import reject_unknown_query_parameters
+from app.api.routes import events, quotes, reference, trade
+
+router = APIRouter(prefix="/v1", dependencies=[Depends(reject_unknown_query_parameters)])
+router.include_router(events.router)
+router.include_router(quotes.router)
+router.include_router(reference.router)
+router.include_router(trade.router)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from app.seeding.dates import first_day, last_day, period_bounds
+from app.dates import first_day, last_day, period_bounds
 from app.seeding.records import (
     CountryRecord,
     EventRecord,

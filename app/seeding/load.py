@@ -1,7 +1,7 @@
 """Write a validated dataset to the database in one transaction: all or nothing."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, Table, delete, insert, select
 
@@ -41,8 +41,7 @@ TABLES: list[Any] = [
 
 
 def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
+    return cast(Table, model.__table__)
 
 
 def load_dataset(*, engine: Engine, dataset: Dataset, force: bool = False) -> bool:

@@ -58,3 +58,16 @@ def period_bounds(period: str, period_type: PeriodType) -> tuple[dt.date, dt.dat
     if expected is None or len(period) != expected:
         raise ValueError(f"'{period}' is not a valid period for period_type {period_type.value}")
     return first_day(period), last_day(period)
+
+
+PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def partial_date_bounds(value: str) -> tuple[dt.date, dt.date]:
+    """First and last day of `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; ValueError if impossible."""
+    if PARTIAL_DATE_RE.match(value) is None:
+        raise ValueError("use YYYY, YYYY-MM or YYYY-MM-DD")
+    try:
+        return first_day(value), last_day(value)
+    except ValueError as exc:
+        raise ValueError(f"no such date: {exc}") from exc

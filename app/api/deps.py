@@ -1,0 +1,196 @@
+"""Query parameters shared by the routes, and the checks every request gets."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+
+from app.config import get_settings
+from app.dates import partial_date_bounds
+from app.errors import ParameterError, ProblemError, invalid_parameter
+from app.schemas.common import PARTIAL_DATE_PATTERN
+from app.services.pagination import decode_cursor, encode_cursor, query_fingerprint
+from app.services.search import SearchQueryError, parse_query
+
+_settings = get_settings()
+MAX_LIMIT = _settings.max_page_size
+DEFAULT_LIMIT = min(_settings.default_page_size, MAX_LIMIT)
+PAGING_PARAMETERS = {"cursor", "limit", "include_total"}
+
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
+
+
+_ALLOWED_BY_ROUTE: dict[int, frozenset[str]] = {}
+
+
+def reject_unknown_query_parameters(request: Request) -> None:
+    """A misspelt filter must fail loudly rather than be silently ignored."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    allowed = _ALLOWED_BY_ROUTE.get(id(route))
+    if allowed is None:
+        allowed = _ALLOWED_BY_ROUTE[id(route)] = _query_names(route.dependant)
+    unknown = sorted(set(request.query_params.keys()) - allowed)
+    if unknown:
+        listed = ", ".join(sorted(allowed)) or "none"
+        raise ProblemError(
+            400,
+            f"Unknown query parameter(s): {', '.join(unknown)}. This endpoint accepts: {listed}.",
+            slug="invalid-parameter",
+            title="Invalid request parameter",
+            errors=[
+                ParameterError(
+                    parameter=name,
+                    location="query",
+                    detail=f"is not a parameter of this endpoint; use one of {listed}",
+                )
+                for name in unknown
+            ],
+        )
+
+
+def parse_date_param(value: str | None, parameter: str) -> tuple[dt.date, dt.date] | None:
+    """First and last day of a YYYY / YYYY-MM / YYYY-MM-DD parameter, or a 400 naming it."""
+    if value is None:
+        return None
+    try:
+        return partial_date_bounds(value)
+    except ValueError as exc:
+        raise invalid_parameter(parameter, f"{exc} (got {value!r})") from exc
+
+
+def date_range(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """`from`/`to` as inclusive days: `from` starts its period, `to` ends its period."""
+    low = parse_date_param(start, "from")
+    high = parse_date_param(end, "to")
+    if low and high and low[0] > high[1]:
+        raise invalid_parameter("from", f"'{start}' is after to='{end}'; swap them")
+    return (low[0] if low else None), (high[1] if high else None)
+
+
+FromParam = Annotated[
+    str | None,
+    Query(
+        alias="from",
+        pattern=PARTIAL_DATE_PATTERN,
+        description="Inclusive start: YYYY, YYYY-MM or YYYY-MM-DD (from the first day)",
+        examples=["2021"],
+    ),
+]
+ToParam = Annotated[
+    str | None,
+    Query(
+        alias="to",
+        pattern=PARTIAL_DATE_PATTERN,
+        description="Inclusive end: YYYY, YYYY-MM or YYYY-MM-DD (to the last day)",
+        examples=["2022-06"],
+    ),
+]
+QParam = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        description=(
+            "Full-text search, case- and accent-insensitive. Words must all match; "
+            '"a phrase" matches words in sequence; `word*` matches a prefix; `OR` between '
+            "two terms matches either. Up to 12 words."
+        ),
+        examples=["multipolare"],
+    ),
+]
+SortParam = Annotated[
+    str,
+    Query(
+        pattern="^-?date$",
+        description="`date` (oldest first) or `-date` (newest first); ties break on id",
+    ),
+]
+
+
+def checked_q(q: str | None) -> str | None:
+    """`q` if it parses as a search, else a 400 naming `q`."""
+    if q is None:
+        return None
+    try:
+        parse_query(q)
+    except SearchQueryError as exc:
+        raise invalid_parameter("q", str(exc)) from exc
+    return q
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+    include_total: bool
+
+
+def page_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (1–{MAX_LIMIT})")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=512, description="Opaque `next_cursor` from the previous page"),
+    ] = None,
+    include_total: Annotated[
+        bool, Query(description="Also count every matching item (costs an extra query)")
+    ] = False,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor, include_total=include_total)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def fingerprint(request: Request) -> str:
+    """The query's identity for cursors: every parameter except the paging ones."""
+    return query_fingerprint(
+        (key, value)
+        for key, value in request.query_params.multi_items()
+        if key not in PAGING_PARAMETERS
+    )
+
+
+def cursor_key(request: Request, page: PageParams) -> list[Any] | None:
+    """The decoded sort key of `cursor`, or None for the first page."""
+    if page.cursor is None:
+        return None
+    return decode_cursor(page.cursor, fingerprint=fingerprint(request))
+
+
+def json_response(payload: Any, *, headers: dict[str, str] | None = None) -> Response:
+    """Serialise with orjson, skipping a second validation pass over already-built dicts."""
+    return Response(orjson.dumps(payload), media_type="application/json", headers=headers)
+
+
+def page_response(
+    request: Request,
+    items: list[dict[str, Any]],
+    next_key: list[Any] | None,
+    *,
+    total: int | None = None,
+) -> Response:
+    """A list page with its opaque `next_cursor` and an RFC 8288 `Link: rel="next"`."""
+    next_cursor = None
+    headers: dict[str, str] = {}
+    if next_key is not None:
+        next_cursor = encode_cursor(key=next_key, fingerprint=fingerprint(request))
+        next_url = request.url.include_query_params(cursor=next_cursor)
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    body: dict[str, Any] = {"items": items, "next_cursor": next_cursor}
+    if total is not None:
+        body["total"] = total
+    return json_response(body, headers=headers)

@@ -1,0 +1,177 @@
+"""/v1/events and /v1/timeline."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from app.api.deps import (
+    FromParam,
+    PageDep,
+    QParam,
+    SortParam,
+    ToParam,
+    checked_q,
+    cursor_key,
+    date_range,
+    json_response,
+    page_response,
+    parse_date_param,
+)
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.database import SessionDep
+from app.errors import not_found
+from app.schemas.common import PARTIAL_DATE_PATTERN
+from app.schemas.events import EventDetail, EventPage, Timeline
+from app.services import events as service
+from app.services.lookup import require_known, resolve_leader
+from app.services.quotes import quotes_of_event
+from app.services.trade import observations_of_event
+from app.vocab import EventKind, EventStatus, Topic
+
+router = APIRouter(tags=["events"])
+
+
+def event_filters(
+    session: SessionDep,
+    date: Annotated[
+        str | None,
+        Query(
+            pattern=PARTIAL_DATE_PATTERN,
+            description=(
+                "YYYY, YYYY-MM or YYYY-MM-DD: events whose possible dates overlap that period "
+                "(a month-precision 2021-07 event matches date=2021-07-06 and date=2021)"
+            ),
+            examples=["2022-06-15"],
+        ),
+    ] = None,
+    start: FromParam = None,
+    end: ToParam = None,
+    leader: Annotated[
+        list[str] | None,
+        Query(
+            description="Person slug or Wikidata QID; repeat for events all of them took part in",
+            examples=["vladimir-putin"],
+        ),
+    ] = None,
+    country: Annotated[
+        list[str] | None,
+        Query(
+            pattern="^[A-Z]{2}$",
+            description="ISO alpha-2 country involved; repeat for events involving all of them",
+            examples=["CN"],
+        ),
+    ] = None,
+    kind: Annotated[
+        list[EventKind] | None, Query(description="Event kind; repeat to match any of them")
+    ] = None,
+    topic: Annotated[
+        list[Topic] | None, Query(description="Topic tag; repeat for events with all of them")
+    ] = None,
+    status: Annotated[EventStatus | None, Query(description="occurred or planned")] = None,
+    source: Annotated[
+        str | None,
+        Query(
+            max_length=120,
+            description="Only events supported by this source id",
+            examples=["cnaworld-2025-putin-xi-video-call"],
+        ),
+    ] = None,
+    q: QParam = None,
+) -> service.EventFilters:
+    low, high = date_range(start, end)
+    leaders = tuple(resolve_leader(session, reference=ref) for ref in dict.fromkeys(leader or []))
+    countries = tuple(dict.fromkeys(country or []))
+    require_known(
+        session,
+        values=countries,
+        column="country.code",
+        parameter="country",
+        listing="/v1/vocab (countries)",
+    )
+    if source is not None:
+        require_known(
+            session, values=[source], column="source.id", parameter="source", listing="/v1/sources"
+        )
+    return service.EventFilters(
+        period=parse_date_param(date, "date"),
+        start=low,
+        end=high,
+        leaders=leaders,
+        countries=countries,
+        kinds=tuple(k.value for k in dict.fromkeys(kind or [])),
+        topics=tuple(tp.value for tp in dict.fromkeys(topic or [])),
+        status=status.value if status else None,
+        source=source,
+        q=checked_q(q),
+    )
+
+
+EventFiltersDep = Annotated[service.EventFilters, Depends(event_filters)]
+
+
+@router.get(
+    "/events",
+    operation_id="list_events",
+    summary="List events",
+    response_model=EventPage,
+    responses=LIST_RESPONSES,
+)
+def list_events(
+    request: Request,
+    session: SessionDep,
+    filters: EventFiltersDep,
+    page: PageDep,
+    sort: SortParam = "date",
+) -> Response:
+    """Events matching every given filter, in date order, one page at a time.
+
+    Dates respect each event's precision: an event known only to the month matches any day of
+    that month. Follow `next_cursor` (or the `Link` header) for the next page.
+    """
+    items, next_key = service.list_events(
+        session,
+        filters=filters,
+        descending=sort == "-date",
+        limit=page.limit,
+        after=cursor_key(request, page),
+    )
+    total = service.count_events(session, filters=filters) if page.include_total else None
+    return page_response(request, items, next_key, total=total)
+
+
+@router.get(
+    "/events/{event_id}",
+    operation_id="get_event",
+    summary="Get one event",
+    response_model=EventDetail,
+    responses=ITEM_RESPONSES,
+)
+def get_event(event_id: str, session: SessionDep) -> Response:
+    """One event with participants, topics, supporting excerpts (text and span), its quotes,
+    and the trade figures stated with it."""
+    item = service.get_event(session, event_id=event_id)
+    if item is None:
+        raise not_found("event", event_id, listing="/v1/events")
+    item["sources"] = service.event_excerpts(session, event_id=event_id)
+    item["quotes"] = quotes_of_event(session, event_id=event_id)
+    item["trade_observations"] = observations_of_event(session, event_id=event_id)
+    return json_response(item)
+
+
+@router.get(
+    "/timeline",
+    operation_id="get_timeline",
+    summary="Count events per year or month",
+    response_model=Timeline,
+    responses=LIST_RESPONSES,
+)
+def get_timeline(
+    session: SessionDep,
+    filters: EventFiltersDep,
+    granularity: Annotated[Literal["year", "month"], Query(description="Bucket size")] = "year",
+) -> Response:
+    """Event counts per period, with the same filters as /v1/events. An event is counted in the
+    bucket of its first possible day; with granularity=month, year-precision events are counted
+    per year under `coarser` instead of being forced into a month."""
+    return json_response(service.timeline(session, filters=filters, granularity=granularity))

@@ -1,0 +1,153 @@
+"""/v1/quotes and /v1/leaders/{id}/quotes."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from app.api.deps import (
+    FromParam,
+    PageDep,
+    QParam,
+    SortParam,
+    ToParam,
+    checked_q,
+    cursor_key,
+    date_range,
+    json_response,
+    page_response,
+)
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.database import SessionDep
+from app.errors import not_found
+from app.schemas.quotes import QuotePage, QuotePublic
+from app.services import quotes as service
+from app.services.lookup import find_person_id, require_known, resolve_leader
+from app.vocab import Attribution, Language, Topic
+
+router = APIRouter(tags=["quotes"])
+
+
+def quote_filters(
+    session: SessionDep,
+    event: Annotated[
+        str | None,
+        Query(
+            max_length=120,
+            description="Only quotes from this event id",
+            examples=["2025-01-21-putin-xi-video-call"],
+        ),
+    ] = None,
+    start: FromParam = None,
+    end: ToParam = None,
+    lang: Annotated[Language | None, Query(description="Language of the verbatim text")] = None,
+    attribution: Annotated[
+        Attribution | None, Query(description="How the words reached the source")
+    ] = None,
+    topic: Annotated[
+        list[Topic] | None, Query(description="Topic tag; repeat to match any of them")
+    ] = None,
+    q: QParam = None,
+) -> service.QuoteFilters:
+    low, high = date_range(start, end)
+    if event is not None:
+        require_known(
+            session, values=[event], column="event.id", parameter="event", listing="/v1/events"
+        )
+    return service.QuoteFilters(
+        event=event,
+        start=low,
+        end=high,
+        language=lang.value if lang else None,
+        attribution=attribution.value if attribution else None,
+        topics=tuple(tp.value for tp in dict.fromkeys(topic or [])),
+        q=checked_q(q),
+    )
+
+
+QuoteFiltersDep = Annotated[service.QuoteFilters, Depends(quote_filters)]
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    filters: service.QuoteFilters,
+    page: PageDep,
+    sort: str,
+) -> Response:
+    items, next_key = service.list_quotes(
+        session,
+        filters=filters,
+        descending=sort == "-date",
+        limit=page.limit,
+        after=cursor_key(request, page),
+    )
+    total = service.count_quotes(session, filters=filters) if page.include_total else None
+    return page_response(request, items, next_key, total=total)
+
+
+@router.get(
+    "/quotes",
+    operation_id="list_quotes",
+    summary="List quotes",
+    response_model=QuotePage,
+    responses=LIST_RESPONSES,
+)
+def list_quotes(
+    request: Request,
+    session: SessionDep,
+    filters: QuoteFiltersDep,
+    page: PageDep,
+    leader: Annotated[
+        list[str] | None,
+        Query(
+            description="Speaker slug or Wikidata QID; repeat to match any of them",
+            examples=["vladimir-putin"],
+        ),
+    ] = None,
+    sort: SortParam = "date",
+) -> Response:
+    """Leader quotes, verbatim with English translations, each with its source span. Quotes
+    whose date is unknown sort and filter by the date of their event."""
+    leaders = tuple(resolve_leader(session, reference=ref) for ref in dict.fromkeys(leader or []))
+    filters = service.QuoteFilters(**{**filters.__dict__, "leaders": leaders})
+    return _page(request, session, filters, page, sort)
+
+
+@router.get(
+    "/quotes/{quote_id}",
+    operation_id="get_quote",
+    summary="Get one quote",
+    response_model=QuotePublic,
+    responses=ITEM_RESPONSES,
+)
+def get_quote(quote_id: str, session: SessionDep) -> Response:
+    """One quote with speaker, event, attribution and source span."""
+    item = service.get_quote(session, quote_id=quote_id)
+    if item is None:
+        raise not_found("quote", quote_id, listing="/v1/quotes")
+    return json_response(item)
+
+
+@router.get(
+    "/leaders/{leader_id}/quotes",
+    operation_id="list_leader_quotes",
+    summary="List one leader's quotes",
+    response_model=QuotePage,
+    responses=ITEM_RESPONSES,
+    tags=["leaders"],
+)
+def list_leader_quotes(
+    leader_id: str,
+    request: Request,
+    session: SessionDep,
+    filters: QuoteFiltersDep,
+    page: PageDep,
+    sort: SortParam = "date",
+) -> Response:
+    """What one leader (slug or Wikidata QID) said, with the same filters as /v1/quotes."""
+    person_id = find_person_id(session, reference=leader_id)
+    if person_id is None:
+        raise not_found("leader", leader_id, listing="/v1/leaders")
+    filters = service.QuoteFilters(**{**filters.__dict__, "leaders": (person_id,)})
+    return _page(request, session, filters, page, sort)

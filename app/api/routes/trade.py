@@ -1,0 +1,167 @@
+"""/v1/trade: series and observations."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.api.deps import (
+    FromParam,
+    PageDep,
+    ToParam,
+    cursor_key,
+    date_range,
+    json_response,
+    page_response,
+)
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.database import SessionDep
+from app.errors import invalid_parameter, not_found
+from app.schemas.trade import TradeObservationPage, TradeObservationPublic, TradeSeries
+from app.services import trade as service
+from app.services.lookup import require_known
+from app.vocab import PeriodType, TradeFlow, TradeKind
+
+router = APIRouter(prefix="/trade", tags=["trade"])
+
+CountryCode = Annotated[str, Query(pattern="^[A-Z]{2}$")]
+
+
+@router.get(
+    "/series",
+    operation_id="get_trade_series",
+    summary="Get a bilateral trade series",
+    response_model=TradeSeries,
+    responses=LIST_RESPONSES,
+)
+def get_series(
+    session: SessionDep,
+    start: FromParam = None,
+    end: ToParam = None,
+    country: Annotated[
+        str, Query(pattern="^[A-Z]{2}$", description="Reporting side (alpha-2)", examples=["CN"])
+    ] = "CN",
+    partner: Annotated[
+        str, Query(pattern="^[A-Z]{2}$", description="Partner (alpha-2)", examples=["RU"])
+    ] = "RU",
+    flow: Annotated[
+        TradeFlow, Query(description="total turnover (order-insensitive), export or import")
+    ] = TradeFlow.total,
+    period_type: Annotated[
+        PeriodType,
+        Query(description="annual, ytd (January to a month), month, or open (undated targets)"),
+    ] = PeriodType.annual,
+    kind: Annotated[TradeKind, Query(description="actual figures or targets")] = TradeKind.actual,
+    select: Annotated[
+        Literal["preferred", "all"],
+        Query(
+            description="preferred: one point per period; all: every observation, each with "
+            "`preferred` and the reason it won or lost"
+        ),
+    ] = "preferred",
+) -> Response:
+    """China–Russia (or any pair's) trade as a series, each point with its source excerpt."""
+    if country == partner:
+        raise invalid_parameter("partner", "must differ from country")
+    require_known(
+        session,
+        values=[country, partner],
+        column="country.code",
+        parameter="country",
+        listing="/v1/vocab (countries)",
+    )
+    low, high = date_range(start, end)
+    points = service.series_points(
+        session,
+        query=service.SeriesQuery(
+            country=country,
+            partner=partner,
+            flow=flow.value,
+            period_type=period_type.value,
+            kind=kind.value,
+            start=low,
+            end=high,
+            preferred_only=select == "preferred",
+        ),
+    )
+    key_country, key_partner = (
+        sorted((country, partner)) if flow is TradeFlow.total else (country, partner)
+    )
+    first = points[0] if points else {"currency": "USD", "unit_mult": 9}
+    return json_response(
+        {
+            "series": {
+                "country": key_country,
+                "partner": key_partner,
+                "flow": flow.value,
+                "currency": first["currency"],
+                "unit_mult": first["unit_mult"],
+            },
+            "period_type": period_type.value,
+            "kind": kind.value,
+            "select": select,
+            "points": points,
+        }
+    )
+
+
+@router.get(
+    "/observations",
+    operation_id="list_trade_observations",
+    summary="List trade observations",
+    response_model=TradeObservationPage,
+    responses=LIST_RESPONSES,
+)
+def list_observations(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    source: Annotated[
+        str | None, Query(max_length=120, description="Only figures from this source id")
+    ] = None,
+    period: Annotated[
+        str | None,
+        Query(max_length=40, description="SDMX period as stored", examples=["2024"]),
+    ] = None,
+    period_type: Annotated[PeriodType | None, Query(description="Period type")] = None,
+    kind: Annotated[TradeKind | None, Query(description="actual or target")] = None,
+    event: Annotated[
+        str | None, Query(max_length=120, description="Only figures stated with this event id")
+    ] = None,
+) -> Response:
+    """Every trade figure exactly as each source states it, in id order."""
+    if source is not None:
+        require_known(
+            session, values=[source], column="source.id", parameter="source", listing="/v1/sources"
+        )
+    if event is not None:
+        require_known(
+            session, values=[event], column="event.id", parameter="event", listing="/v1/events"
+        )
+    filters = service.ObservationFilters(
+        source=source,
+        period=period,
+        event=event,
+        period_type=period_type.value if period_type else None,
+        kind=kind.value if kind else None,
+    )
+    items, next_key = service.list_observations(
+        session, filters=filters, limit=page.limit, after=cursor_key(request, page)
+    )
+    total = service.count_observations(session, filters=filters) if page.include_total else None
+    return page_response(request, items, next_key, total=total)
+
+
+@router.get(
+    "/observations/{observation_id}",
+    operation_id="get_trade_observation",
+    summary="Get one trade observation",
+    response_model=TradeObservationPublic,
+    responses=ITEM_RESPONSES,
+)
+def get_observation(observation_id: str, session: SessionDep) -> Response:
+    """One figure with its qualifier, attribution, preference and source excerpt."""
+    item = service.get_observation(session, observation_id=observation_id)
+    if item is None:
+        raise not_found("trade observation", observation_id, listing="/v1/trade/observations")
+    return json_response(item)

@@ -1,0 +1,45 @@
+"""Read models shared by several resources."""
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+ItemT = TypeVar("ItemT")
+
+PARTIAL_DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+
+
+class Span(BaseModel):
+    """Half-open character range [start, end) in the source text (Python str indices)."""
+
+    start: int = Field(ge=0, examples=[812])
+    end: int = Field(ge=0, examples=[834])
+
+
+class SourceRef(BaseModel):
+    """Where in which source article a fact is stated."""
+
+    id: str = Field(examples=["cnaworld-2025-putin-xi-video-call"])
+    span: Span
+
+
+class SourceExcerpt(BaseModel):
+    """A supporting passage of a source, with its exact span."""
+
+    id: str = Field(description="Source id", examples=["sovranismopopolare-2025-cina-russia"])
+    title: str | None
+    outlet: str | None
+    excerpt: str = Field(description="source.text[span.start:span.end], verbatim")
+    span: Span
+
+
+class Page(BaseModel, Generic[ItemT]):
+    """One page of a list; follow `next_cursor` until it is null."""
+
+    items: list[ItemT]
+    next_cursor: str | None = Field(
+        description="Opaque cursor for the next page; null on the last page"
+    )
+    total: int | None = Field(
+        default=None, description="Number of matching items; only with include_total=true"
+    )

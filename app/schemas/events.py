@@ -1,0 +1,75 @@
+"""Read models of events."""
+
+from pydantic import BaseModel, Field
+
+from app.schemas.common import Page, SourceExcerpt
+from app.schemas.quotes import QuotePublic
+from app.schemas.trade import TradeObservationPublic
+from app.vocab import DatePrecision, EventKind, EventStatus, ParticipantRole, Topic
+
+PRECISE_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+class ParticipantPublic(BaseModel):
+    id: str = Field(examples=["vladimir-putin"])
+    name: str = Field(examples=["Vladimir Putin"])
+    country: str = Field(examples=["RU"])
+    role: ParticipantRole
+
+
+class EventPublic(BaseModel):
+    """An event as listed; dates are written at the event's own precision."""
+
+    id: str = Field(examples=["2025-01-21-putin-xi-video-call"])
+    start_date: str = Field(
+        pattern=PRECISE_DATE,
+        description="YYYY-MM-DD, YYYY-MM or YYYY, at date_precision",
+        examples=["2025-01-21", "2021-07"],
+    )
+    end_date: str | None = Field(pattern=PRECISE_DATE, description="Last day/month/year, if any")
+    date_precision: DatePrecision
+    date_basis: str | None = Field(description="How the date was established, when not stated")
+    earliest_date: str = Field(description="First day the event may fall on (ISO date)")
+    latest_date: str = Field(description="Last day the event may fall on (ISO date)")
+    kind: EventKind
+    cameo_code: str | None = Field(description="CAMEO event code for this kind", examples=["041"])
+    plover_event: str | None = Field(description="PLOVER event type", examples=["CONSULT"])
+    plover_mode: str | None = Field(description="PLOVER mode", examples=["phone"])
+    status: EventStatus
+    title: str
+    summary: str
+    location: str | None
+    location_country: str | None
+    duration_minutes: int | None
+    participants: list[ParticipantPublic]
+    countries: list[str] = Field(examples=[["CN", "RU"]])
+    topics: list[Topic]
+    source_count: int
+
+
+class EventDetail(EventPublic):
+    """An event with its supporting excerpts, quotes and the trade figures stated with it."""
+
+    sources: list[SourceExcerpt]
+    quotes: list[QuotePublic]
+    trade_observations: list[TradeObservationPublic]
+
+
+class EventPage(Page[EventPublic]):
+    pass
+
+
+class TimelineBucket(BaseModel):
+    period: str = Field(examples=["2021-07"])
+    count: int
+
+
+class Timeline(BaseModel):
+    """Event counts per period; events dated more coarsely than the buckets are counted apart."""
+
+    granularity: str = Field(examples=["month"])
+    buckets: list[TimelineBucket]
+    coarser: list[TimelineBucket] = Field(
+        description="Year-precision events when granularity=month, counted per year"
+    )
+    total: int

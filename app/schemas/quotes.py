@@ -1,0 +1,32 @@
+"""Read models of quotes."""
+
+from pydantic import BaseModel, Field
+
+from app.schemas.common import Page, SourceRef
+from app.vocab import Attribution, Language, Topic
+
+
+class SpeakerRef(BaseModel):
+    id: str = Field(examples=["vladimir-putin"])
+    name: str = Field(examples=["Vladimir Putin"])
+
+
+class QuotePublic(BaseModel):
+    """A quote, verbatim as the source prints it, with our English translation."""
+
+    id: str
+    text: str = Field(description="Verbatim text between the quotation marks")
+    language: Language
+    translation_en: str
+    speaker: SpeakerRef
+    event_id: str
+    said_on: str | None = Field(description="ISO date it was said, when known")
+    attribution: Attribution
+    via: str | None = Field(description="Channel: Kremlin readout, TASS, ...", examples=["TASS"])
+    topics: list[Topic]
+    note: str | None
+    source: SourceRef
+
+
+class QuotePage(Page[QuotePublic]):
+    pass

@@ -1,0 +1,80 @@
+"""Read models of leaders, sources and vocabularies."""
+
+from pydantic import BaseModel, Field
+
+from app.schemas.common import Page
+
+
+class LeaderPublic(BaseModel):
+    id: str = Field(examples=["vladimir-putin"])
+    name: str
+    country: str
+    office: str | None
+    wikidata_qid: str | None = Field(examples=["Q7747"])
+    aliases: list[str] = Field(description="Garbled spellings found in the sources")
+    event_count: int
+    quote_count: int
+
+
+class LeaderPage(Page[LeaderPublic]):
+    pass
+
+
+class SourceCounts(BaseModel):
+    events: int
+    quotes: int
+    trade_observations: int
+    exclusions: int
+
+
+class SourcePublic(BaseModel):
+    id: str
+    file_name: str
+    outlet: str | None
+    author: str | None
+    title: str | None
+    language: str
+    published_on: str = Field(description="At published_precision", examples=["2021-12-15"])
+    published_precision: str
+    published_basis: str | None
+    sha256: str
+    char_count: int
+    counts: SourceCounts
+
+
+class SourceDetail(SourcePublic):
+    text: str
+
+
+class SourcePage(Page[SourcePublic]):
+    pass
+
+
+class VocabEntry(BaseModel):
+    code: str
+    label: str | None = None
+    description: str | None = None
+    cameo_code: str | None = None
+    plover_event: str | None = None
+    plover_mode: str | None = None
+
+
+class CountryPublic(BaseModel):
+    code: str
+    alpha3: str
+    name: str
+
+
+class Vocabularies(BaseModel):
+    event_kinds: list[VocabEntry]
+    event_statuses: list[VocabEntry]
+    date_precisions: list[VocabEntry]
+    participant_roles: list[VocabEntry]
+    topics: list[VocabEntry]
+    attributions: list[VocabEntry]
+    languages: list[VocabEntry]
+    trade_flows: list[VocabEntry]
+    trade_kinds: list[VocabEntry]
+    period_types: list[VocabEntry]
+    qualifiers: list[VocabEntry]
+    countries: list[CountryPublic]
