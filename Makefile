@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: serve test install lint typecheck unit migrate seed lock clean
+.PHONY: serve test install lint lint-deploy typecheck unit migrate seed lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,13 @@ seed: migrate ## load the curated dataset (idempotent)
 serve: seed ## set up, migrate, seed and serve on http://$(HOST):$(PORT)
 	$(BIN)/python -m app serve --host $(HOST) --port $(PORT)
 
-lint: install
+lint: install lint-deploy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+lint-deploy: install ## hadolint the Dockerfile; validate compose.yaml against the Compose Specification
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 
 typecheck: install
 	$(BIN)/mypy

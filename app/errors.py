@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://github.com/diplomatic-events/api/blob/main/docs/api.md#problem-"
+PROBLEM_TYPE_BASE = "/problems/"
 
 logger = logging.getLogger("app.errors")
 
@@ -82,15 +82,31 @@ def not_found(kind: str, identifier: str, *, listing: str) -> ProblemError:
     )
 
 
+PROBLEM_TYPES: dict[str, tuple[int, str]] = {
+    "invalid-parameter": (
+        400,
+        "A query or path parameter is malformed, unknown, out of range, or names something "
+        "that does not exist. The `errors` list names each parameter and how to fix it.",
+    ),
+    "not-found": (404, "Nothing has this id or path. List endpoints show the valid ids."),
+    "method-not-allowed": (405, "The API is read-only: use GET, HEAD or OPTIONS."),
+    "not-acceptable": (406, "None of the media types in Accept can be produced."),
+    "rate-limited": (429, "Too many requests; wait for Retry-After seconds."),
+    "unavailable": (
+        503,
+        "The database is unreachable, not migrated to the expected revision, or the query "
+        "ran out of time. Retry later.",
+    ),
+    "internal-error": (500, "An unexpected failure; it has been logged."),
+    "http-error": (400, "Another HTTP error."),
+}
+
+
 def _default_slug(status: int) -> str:
-    return {
-        400: "invalid-parameter",
-        404: "not-found",
-        405: "method-not-allowed",
-        406: "not-acceptable",
-        429: "rate-limited",
-        503: "unavailable",
-    }.get(status, "internal-error" if status >= 500 else "http-error")
+    for slug, (code, _) in PROBLEM_TYPES.items():
+        if code == status:
+            return slug
+    return "internal-error" if status >= 500 else "http-error"
 
 
 def _instance(request: Request) -> str:
@@ -121,7 +137,8 @@ def _validation_problem(exc: RequestValidationError) -> ProblemError:
     errors: list[ParameterError] = []
     for item in exc.errors():
         location = str(item["loc"][0]) if item.get("loc") else "query"
-        name = ".".join(str(part) for part in item.get("loc", ())[1:]) or location
+        # loc is (location, name[, index]); a repeated parameter's index is not its name.
+        name = str(item["loc"][1]) if len(item.get("loc", ())) > 1 else location
         message = str(item.get("msg", "invalid value"))
         ctx = item.get("ctx") or {}
         if "expected" in ctx:

@@ -5,7 +5,7 @@ import logging
 from fastapi import FastAPI
 
 from app import __version__
-from app.api.routes import health
+from app.api.routes import health, problems
 from app.api.v1 import router as v1_router
 from app.config import get_settings
 from app.errors import install_error_handlers
@@ -40,6 +40,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(problems.router)
     app.include_router(v1_router)
     return app
 

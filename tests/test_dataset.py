@@ -15,7 +15,7 @@ from app.seeding.load import TABLES, load_dataset
 from app.services import tables as t
 from tests.conftest import SEEDS_DIR, DatabaseFactory
 
-QUOTE_MARKS = "“”\""
+QUOTE_MARKS = '“”"'
 FIGURE = re.compile(r"\d[\d.,]*\s+(?:miliardi|milioni)")
 DATASET = build_dataset(seeds_dir=SEEDS_DIR)
 
@@ -203,7 +203,7 @@ def test_a_failing_load_rolls_back_to_the_old_data(fresh_engine: Engine) -> None
     broken = build_dataset(seeds_dir=SEEDS_DIR)
     broken.version = "broken"
     broken.rows["quote"] = [*broken.rows["quote"], dict(broken.rows["quote"][0])]  # duplicate pk
-    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
         load_dataset(engine=fresh_engine, dataset=broken)
     assert _snapshot(fresh_engine) == before
     fresh_engine.dispose()

@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from pydantic import StringConstraints
 
 from app.config import get_settings
 from app.dates import partial_date_bounds
@@ -20,6 +21,7 @@ from app.services.search import SearchQueryError, parse_query
 _settings = get_settings()
 MAX_LIMIT = _settings.max_page_size
 DEFAULT_LIMIT = min(_settings.default_page_size, MAX_LIMIT)
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 PAGING_PARAMETERS = {"cursor", "limit", "include_total"}
 
 
@@ -156,12 +158,13 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 def fingerprint(request: Request) -> str:
-    """The query's identity for cursors: every parameter except the paging ones."""
-    return query_fingerprint(
+    """The query's identity for cursors: the path and every parameter but the paging ones."""
+    params = [
         (key, value)
         for key, value in request.query_params.multi_items()
         if key not in PAGING_PARAMETERS
-    )
+    ]
+    return query_fingerprint([("", request.url.path), *params])
 
 
 def cursor_key(request: Request, page: PageParams) -> list[Any] | None:

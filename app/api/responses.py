@@ -19,5 +19,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: _problem("The database is unreachable, not migrated, or a query ran out of time"),
 }
 
-LIST_RESPONSES = {400: PROBLEM_RESPONSES[400]}
-ITEM_RESPONSES = {400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404]}
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {400: PROBLEM_RESPONSES[400]}
+ITEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: PROBLEM_RESPONSES[400],
+    404: PROBLEM_RESPONSES[404],
+}

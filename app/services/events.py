@@ -157,7 +157,7 @@ def hydrate_events(session: Session, *, rows: list[dict[str, Any]]) -> list[dict
         .order_by(t.event_topic.c.topic)
     ):
         topics[event_id].append(topic)
-    source_counts = dict(
+    source_counts: dict[str, int] = dict(
         connection.execute(
             select(t.event_source.c.event_id, func.count(func.distinct(t.event_source.c.source_id)))
             .where(t.event_source.c.event_id.in_(ids))

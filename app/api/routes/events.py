@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import (
+    CountryCode,
     FromParam,
     PageDep,
     QParam,
@@ -55,9 +56,8 @@ def event_filters(
         ),
     ] = None,
     country: Annotated[
-        list[str] | None,
+        list[CountryCode] | None,
         Query(
-            pattern="^[A-Z]{2}$",
             description="ISO alpha-2 country involved; repeat for events involving all of them",
             examples=["CN"],
         ),

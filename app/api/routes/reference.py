@@ -105,6 +105,7 @@ def get_source_text(source_id: str, session: SessionDep) -> PlainTextResponse:
     operation_id="get_vocabularies",
     summary="Controlled vocabularies",
     response_model=Vocabularies,
+    responses=LIST_RESPONSES,
     tags=["reference"],
 )
 def get_vocabularies(session: SessionDep) -> Response:

@@ -1,0 +1,144 @@
+"""/v1/events, /v1/events/{id} and /v1/timeline against the seeded dataset."""
+
+from fastapi.testclient import TestClient
+
+from tests.helpers import assert_problem, ids, ok
+
+CALL_2025 = "2025-01-21-putin-xi-video-call"
+BIRTHDAY_CALL = "2022-06-15-putin-xi-phone-call"
+
+
+def test_date_matches_day_and_coarser_events(client: TestClient) -> None:
+    found = ids(client.get("/v1/events", params={"date": "2022-06-15"}))
+    assert BIRTHDAY_CALL in found
+    assert "2022-06-amur-road-bridge-opening" in found  # month precision overlaps the day
+    assert "2022-02-25-putin-xi-phone-call" not in found
+
+
+def test_month_precision_event_matches_its_days_month_and_year(client: TestClient) -> None:
+    message = "2021-07-xi-condolence-message-plane-crash"
+    for date in ("2021-07-06", "2021-07", "2021"):
+        assert message in ids(client.get("/v1/events", params={"date": date, "limit": 200}))
+    assert message not in ids(client.get("/v1/events", params={"date": "2021-08"}))
+
+
+def test_from_to_are_inclusive_and_respect_precision(client: TestClient) -> None:
+    events = ok(client.get("/v1/events", params={"from": "2022-02", "to": "2022-06-15"}))["items"]
+    found = [event["id"] for event in events]
+    assert "2022-02-04-putin-xi-beijing-meeting" in found
+    assert BIRTHDAY_CALL in found
+    assert "2022-09-15-putin-xi-samarkand-meeting" not in found
+    for event in events:
+        assert event["latest_date"] >= "2022-02-01" and event["earliest_date"] <= "2022-06-15"
+
+
+def test_leader_filter_requires_all_leaders_and_accepts_qids(client: TestClient) -> None:
+    both = ids(client.get("/v1/events", params=[("leader", "Q15031"), ("leader", "joe-biden")]))
+    assert both == ["2022-03-xi-biden-video-call"]
+    by_slug = ids(client.get("/v1/events", params={"leader": "vladimir-putin", "limit": 200}))
+    by_qid = ids(client.get("/v1/events", params={"leader": "Q7747", "limit": 200}))
+    assert by_slug == by_qid and CALL_2025 in by_slug
+
+
+def test_country_kind_topic_status_and_source_filters(client: TestClient) -> None:
+    assert set(ids(client.get("/v1/events", params={"country": "US"}))) == {
+        "2022-03-xi-biden-video-call",
+        "2025-01-20-trump-second-inauguration",
+    }
+    calls = ok(client.get("/v1/events", params=[("kind", "phone_call"), ("kind", "video_call")]))
+    assert calls["items"] and {e["kind"] for e in calls["items"]} == {"phone_call", "video_call"}
+    assert ids(client.get("/v1/events", params={"topic": "taiwan"})) == [CALL_2025]
+    assert ids(client.get("/v1/events", params={"status": "planned"})) == [
+        "2023-03-xi-state-visit-to-moscow"
+    ]
+    from_001 = ids(
+        client.get(
+            "/v1/events", params={"source": "sovranismopopolare-2025-cina-russia-nuovi-traguardi"}
+        )
+    )
+    assert CALL_2025 in from_001
+
+
+def test_full_text_search_covers_italian_excerpts_and_english_summaries(
+    client: TestClient,
+) -> None:
+    italian = ids(client.get("/v1/events", params={"q": "compleanno"}))
+    english = ids(client.get("/v1/events", params={"q": "birthday"}))
+    assert BIRTHDAY_CALL in italian and BIRTHDAY_CALL in english
+    assert "2013-10-07-xi-putin-birthday-bali" in english
+
+
+def test_sort_descending(client: TestClient) -> None:
+    items = ok(client.get("/v1/events", params={"sort": "-date", "limit": 200}))["items"]
+    keys = [(item["earliest_date"], item["id"]) for item in items]
+    assert keys == sorted(keys, reverse=True)
+    assert items[0]["id"] == CALL_2025
+
+
+def test_event_item_fields(client: TestClient) -> None:
+    event = ok(client.get("/v1/events", params={"date": "2025-01-21"}))["items"]
+    call = next(item for item in event if item["id"] == CALL_2025)
+    assert call["kind"] == "video_call" and call["cameo_code"] == "041"
+    assert call["plover_event"] == "CONSULT" and call["plover_mode"] == "phone"
+    assert call["start_date"] == "2025-01-21" and call["date_precision"] == "day"
+    assert {p["id"] for p in call["participants"]} == {"vladimir-putin", "xi-jinping"}
+    assert set(call["participants"][0]) == {"id", "name", "country", "role"}
+    assert call["countries"] == ["CN", "RU"]
+    assert call["source_count"] == 2  # two articles describe the same call
+
+
+def test_month_precision_dates_are_not_invented(client: TestClient) -> None:
+    event = ok(client.get("/v1/events/2021-07-xi-condolence-message-plane-crash"))
+    assert event["start_date"] == "2021-07" and event["date_precision"] == "month"
+    assert (event["earliest_date"], event["latest_date"]) == ("2021-07-01", "2021-07-31")
+
+
+def test_event_detail_has_sources_quotes_and_trade(client: TestClient) -> None:
+    event = ok(client.get(f"/v1/events/{CALL_2025}"))
+    texts = {}
+    for source in event["sources"]:
+        if source["id"] not in texts:
+            texts[source["id"]] = client.get(f"/v1/sources/{source['id']}/text").text
+        span = source["span"]
+        assert texts[source["id"]][span["start"] : span["end"]] == source["excerpt"]
+    assert len({source["id"] for source in event["sources"]}) == 2
+    assert "q-2025-01-21-putin-caro-amico" in {quote["id"] for quote in event["quotes"]}
+    values = {(obs["value"], obs["qualifier"]) for obs in event["trade_observations"]}
+    assert (244.8, "exact") in values and (245.0, "approximate") in values
+
+
+def test_unknown_event_is_404(client: TestClient) -> None:
+    assert_problem(client.get("/v1/events/2025-01-22-nothing"), 404)
+
+
+def test_filters_naming_nothing_are_400(client: TestClient) -> None:
+    assert_problem(
+        client.get("/v1/events", params={"leader": "vladimir-putn"}), 400, parameter="leader"
+    )
+    assert_problem(client.get("/v1/events", params={"country": "XX"}), 400, parameter="country")
+    assert_problem(client.get("/v1/events", params={"source": "nope"}), 400, parameter="source")
+    assert_problem(
+        client.get("/v1/events", params={"kind": "teleconference"}), 400, parameter="kind"
+    )
+
+
+def test_timeline_counts_by_year_and_keeps_coarse_events_out_of_months(
+    client: TestClient,
+) -> None:
+    total = ok(client.get("/v1/events", params={"include_total": "true"}))["total"]
+    by_year = ok(client.get("/v1/timeline", params={"granularity": "year"}))
+    assert by_year["total"] == total == sum(b["count"] for b in by_year["buckets"])
+    in_2021 = ok(client.get("/v1/events", params={"date": "2021", "limit": 200}))["items"]
+    year_dated = sum(1 for event in in_2021 if event["date_precision"] == "year")
+    assert year_dated > 0
+    by_month = ok(client.get("/v1/timeline", params={"granularity": "month", "date": "2021"}))
+    months = {b["period"]: b["count"] for b in by_month["buckets"]}
+    assert all(len(period) == 7 for period in months) and months["2021-07"] >= 1
+    assert by_month["coarser"] == [{"period": "2021", "count": year_dated}]
+    assert by_month["total"] == sum(months.values()) + year_dated == len(in_2021)
+
+
+def test_timeline_applies_event_filters(client: TestClient) -> None:
+    calls = ok(client.get("/v1/timeline", params={"kind": "phone_call"}))
+    listed = ok(client.get("/v1/events", params={"kind": "phone_call", "include_total": "true"}))
+    assert calls["total"] == listed["total"]

@@ -1,0 +1,97 @@
+"""/v1/trade/series and /v1/trade/observations."""
+
+from fastapi.testclient import TestClient
+
+from tests.helpers import assert_problem, ids, ok
+
+
+def test_default_series_is_annual_actual_preferred(client: TestClient) -> None:
+    series = ok(client.get("/v1/trade/series"))
+    assert series["series"] == {
+        "country": "CN",
+        "partner": "RU",
+        "flow": "total",
+        "currency": "USD",
+        "unit_mult": 9,
+    }
+    points = {point["period"]: point for point in series["points"]}
+    assert list(points) == ["2018", "2019", "2020", "2024"]
+    assert points["2018"]["qualifier"] == "lower_bound" and points["2018"]["value"] == 100
+    assert points["2018"]["milestone"] == "first_time"
+    latest = points["2024"]
+    assert (latest["value"], latest["qualifier"], latest["yoy_pct"]) == (244.8, "exact", 1.9)
+    assert latest["agency"] == "General Administration of Customs of China"
+    assert latest["reporter"] == "CN" and latest["preferred"] is True
+    source = latest["sources"][0]
+    text = client.get(f"/v1/sources/{source['id']}/text").text
+    assert text[source["span"]["start"] : source["span"]["end"]] == source["excerpt"]
+    assert "244,8" in source["excerpt"]
+
+
+def test_select_all_explains_every_choice(client: TestClient) -> None:
+    points = ok(client.get("/v1/trade/series", params={"select": "all", "from": "2024"}))["points"]
+    assert len(points) == 3
+    preferred = [p for p in points if p["preferred"]]
+    assert [p["value"] for p in preferred] == [244.8]
+    for loser in (p for p in points if not p["preferred"]):
+        assert loser["value"] == 245 and loser["qualifier"] == "approximate"
+        assert loser["stated_by"] == "vladimir-putin"
+        assert "exact beats approximate" in loser["preference_reason"]
+
+
+def test_pair_order_does_not_matter_for_total(client: TestClient) -> None:
+    forward = ok(client.get("/v1/trade/series", params={"country": "CN", "partner": "RU"}))
+    backward = ok(client.get("/v1/trade/series", params={"country": "RU", "partner": "CN"}))
+    assert forward == backward
+
+
+def test_year_to_date_and_targets(client: TestClient) -> None:
+    ytd = ok(client.get("/v1/trade/series", params={"period_type": "ytd"}))["points"]
+    assert [(p["period"], p["value"], p["period_end"]) for p in ytd] == [
+        ("2021-01-01/P10M", 115.6, "2021-10-31"),
+        ("2021-01-01/P11M", 123.0, "2021-11-30"),
+    ]
+    assert ytd[1]["yoy_pct"] == 31
+    targets = ok(client.get("/v1/trade/series", params={"kind": "target", "period_type": "open"}))
+    assert [(p["value"], p["qualifier"]) for p in targets["points"]] == [(200.0, "lower_bound")]
+
+
+def test_from_to_bound_the_series(client: TestClient) -> None:
+    points = ok(client.get("/v1/trade/series", params={"from": "2019", "to": "2020"}))["points"]
+    assert [p["period"] for p in points] == ["2019", "2020"]
+
+
+def test_observations_list_filters_and_detail(client: TestClient) -> None:
+    everything = ok(client.get("/v1/trade/observations", params={"limit": 200}))["items"]
+    assert len(everything) >= 9
+    from_004 = ok(
+        client.get(
+            "/v1/trade/observations",
+            params={"source": "anon-2021-12-15-putin-xi-videoconferenza", "limit": 200},
+        )
+    )["items"]
+    assert from_004 and all(o["sources"][0]["id"].startswith("anon-2021-12-15") for o in from_004)
+    assert ids(client.get("/v1/trade/observations", params={"kind": "target"})) == [
+        "t-004-target-200"
+    ]
+    assert len(ids(client.get("/v1/trade/observations", params={"period": "2024"}))) == 3
+    detail = ok(client.get("/v1/trade/observations/t-001-2024-total-244-8"))
+    assert detail["claim_group"] == "cn-ru-total-actual-usd-2024"
+
+
+def test_trade_errors(client: TestClient) -> None:
+    assert_problem(client.get("/v1/trade/observations/t-none"), 404)
+    assert_problem(
+        client.get("/v1/trade/series", params={"country": "XX"}), 400, parameter="country"
+    )
+    assert_problem(
+        client.get("/v1/trade/series", params={"partner": "CN"}), 400, parameter="partner"
+    )
+    assert_problem(
+        client.get("/v1/trade/series", params={"period_type": "weekly"}),
+        400,
+        parameter="period_type",
+    )
+    assert_problem(
+        client.get("/v1/trade/observations", params={"source": "x"}), 400, parameter="source"
+    )

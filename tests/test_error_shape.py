@@ -1,0 +1,109 @@
+"""Every error path answers with the same RFC 9457 problem shape (as Datasette tests its own)."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from app.database import create_db_engine, get_engine, get_session
+from app.main import create_app
+from tests.helpers import assert_problem
+
+BAD_REQUESTS = [
+    ("/v1/events?leadr=vladimir-putin", "leadr"),
+    ("/v1/events?date=2021-13", "date"),
+    ("/v1/events?date=2021-02-30", "date"),
+    ("/v1/events?date=yesterday", "date"),
+    ("/v1/events?from=2022&to=2021", "from"),
+    ("/v1/events?limit=0", "limit"),
+    ("/v1/events?limit=201", "limit"),
+    ("/v1/events?sort=title", "sort"),
+    ("/v1/events?kind=teleconference", "kind"),
+    ("/v1/events?status=rumoured", "status"),
+    ("/v1/events?country=cn", "country"),
+    ("/v1/events?country=XX", "country"),
+    ("/v1/events?leader=vladimir-putn", "leader"),
+    ("/v1/events?cursor=abc", "cursor"),
+    ("/v1/events?q=%22%22", "q"),
+    ("/v1/events?q=" + "x" * 201, "q"),
+    ("/v1/events?q=" + "+".join(["w"] * 13), "q"),
+    ("/v1/timeline?granularity=week", "granularity"),
+    ("/v1/quotes?attribution=rumour", "attribution"),
+    ("/v1/quotes?include_total=maybe", "include_total"),
+    ("/v1/trade/series?select=some", "select"),
+    ("/v1/trade/series?flow=barter", "flow"),
+    ("/v1/leaders?limit=1&sort=date", "sort"),
+]
+
+
+@pytest.mark.parametrize(("url", "parameter"), BAD_REQUESTS)
+def test_400_names_the_parameter(client: TestClient, url: str, parameter: str) -> None:
+    body = assert_problem(client.get(url), 400, parameter=parameter)
+    assert body["instance"].startswith(url.split("?")[0])
+    assert body["title"] == "Invalid request parameter"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/events/nothing",
+        "/v1/quotes/nothing",
+        "/v1/leaders/nothing",
+        "/v1/leaders/nothing/quotes",
+        "/v1/sources/nothing",
+        "/v1/sources/nothing/text",
+        "/v1/trade/observations/nothing",
+        "/v2/events",
+        "/nothing",
+    ],
+)
+def test_404(client: TestClient, url: str) -> None:
+    assert_problem(client.get(url), 404)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_405_on_writes(client: TestClient, method: str) -> None:
+    response = client.request(method, "/v1/events")
+    assert_problem(response, 405)
+    assert "GET" in response.headers["allow"]
+
+
+def test_500_hides_the_exception(engine: Engine) -> None:
+    app = create_app()
+
+    def explode() -> None:
+        raise RuntimeError("secret internal detail")
+
+    app.add_api_route("/v1/explode", explode)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/v1/explode")
+    body = assert_problem(response, 500)
+    assert "secret" not in response.text and "RuntimeError" not in response.text
+    assert body["title"] == "Internal Server Error"
+
+
+@pytest.fixture
+def unmigrated_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    yield engine
+    engine.dispose()
+
+
+def test_503_when_the_database_is_not_migrated(unmigrated_engine: Engine) -> None:
+    app = create_app()
+    app.dependency_overrides[get_engine] = lambda: unmigrated_engine
+    with TestClient(app) as client:
+        body = assert_problem(client.get("/readyz"), 503)
+    assert "db upgrade" in body["detail"]
+
+
+def test_503_when_the_database_is_unreachable() -> None:
+    engine = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    app = create_app()
+    app.dependency_overrides[get_engine] = lambda: engine
+    app.dependency_overrides[get_session] = lambda: None
+    with TestClient(app) as client:
+        assert_problem(client.get("/readyz"), 503)
+    engine.dispose()

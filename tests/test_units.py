@@ -1,0 +1,94 @@
+"""Pure functions with rules: dates, periods, search syntax, cursors, preference ranking."""
+
+import datetime as dt
+
+import pytest
+
+from app.dates import partial_date_bounds, period_bounds
+from app.errors import ProblemError
+from app.seeding.trade_preference import rank_claim_group
+from app.services.pagination import decode_cursor, encode_cursor
+from app.services.search import SearchQueryError, compile_query, normalise
+from app.vocab import PeriodType
+
+
+@pytest.mark.parametrize(
+    ("value", "first", "last"),
+    [
+        ("2021", "2021-01-01", "2021-12-31"),
+        ("2024-02", "2024-02-01", "2024-02-29"),
+        ("2021-07-06", "2021-07-06", "2021-07-06"),
+    ],
+)
+def test_partial_date_bounds(value: str, first: str, last: str) -> None:
+    assert partial_date_bounds(value) == (dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+
+
+@pytest.mark.parametrize("value", ["21", "2021-7", "2021-02-30", "2021-00", "x"])
+def test_impossible_dates_are_rejected(value: str) -> None:
+    with pytest.raises(ValueError):
+        partial_date_bounds(value)
+
+
+def test_sdmx_periods() -> None:
+    assert period_bounds("2021-01-01/P10M", PeriodType.ytd) == (
+        dt.date(2021, 1, 1),
+        dt.date(2021, 10, 31),
+    )
+    assert period_bounds("2024", PeriodType.annual) == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    with pytest.raises(ValueError):
+        period_bounds("2024-03", PeriodType.annual)
+
+
+def test_search_syntax_compiles_for_both_engines() -> None:
+    assert normalise("Più CITTÀ, l’Ucraina") == "piu citta l ucraina"
+    assert compile_query("sqlite", 'caro "nuovi piani" multi* OR pace') == (
+        '"caro" AND "nuovi piani" AND "multi"* OR "pace"'
+    )
+    assert compile_query("postgresql", 'caro "nuovi piani" multi* OR pace') == (
+        "('caro') & ('nuovi' <-> 'piani') & ('multi':*) | ('pace')"
+    )
+    for bad in ["", "   ", "***", '""', "x" * 201]:
+        with pytest.raises(SearchQueryError):
+            compile_query("sqlite", bad)
+
+
+def test_cursor_round_trip_and_binding() -> None:
+    token = encode_cursor(key=["2021-07-01", "an-id"], fingerprint="f1")
+    assert decode_cursor(token, fingerprint="f1") == ["2021-07-01", "an-id"]
+    with pytest.raises(ProblemError):
+        decode_cursor(token, fingerprint="f2")
+
+
+def _observation(
+    obs_id: str,
+    qualifier: str,
+    decimals: int,
+    agency: str | None = None,
+    stated_by: str | None = None,
+) -> dict[str, object]:
+    return {
+        "id": obs_id,
+        "qualifier": qualifier,
+        "decimals": decimals,
+        "agency": agency,
+        "stated_by": stated_by,
+    }
+
+
+def test_preference_rule_is_deterministic_and_explained() -> None:
+    members = [
+        _observation("a", "approximate", 0, stated_by="vladimir-putin"),
+        _observation("b", "exact", 1, agency="GACC"),
+        _observation("c", "lower_bound", 0),
+        _observation("d", "exact", 0),
+    ]
+    rank_claim_group(members)
+    preferred = [m["id"] for m in members if m["preferred"]]
+    assert preferred == ["b"]
+    reasons = {m["id"]: m["preference_reason"] for m in members}
+    assert "exact beats approximate" in str(reasons["a"])
+    assert "a statistical agency beats the press" in str(reasons["d"])
+    reversed_members = [dict(m) for m in reversed(members)]
+    rank_claim_group(reversed_members)
+    assert [m["id"] for m in reversed_members if m["preferred"]] == ["b"]
