@@ -40,6 +40,7 @@ def _serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level=settings.log_level.lower(),
         server_header=False,
+        access_log=False,  # app.middleware.request_id writes a structured one
         proxy_headers=True,
     )
 

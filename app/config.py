@@ -27,12 +27,18 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1)
     db_busy_timeout_ms: int = Field(default=5000, ge=0)
     seeds_dir: Path = PROJECT_ROOT / "seeds"
+    cache_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age, seconds")
+    export_max_rows: int = Field(default=100_000, ge=1, description="Row cap of CSV/NDJSON")
+    gzip_min_bytes: int = Field(default=500, ge=0)
+    rate_limit_per_minute: int = Field(default=0, ge=0, description="Per client; 0 turns it off")
+    rate_limit_burst: int = Field(default=60, ge=1)
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     cursor_secret: str = Field(
         default="diplomatic-events-public-cursor-key",
         description="HMAC key that makes pagination cursors tamper-evident",
     )
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

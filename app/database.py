@@ -55,11 +55,13 @@ def get_engine() -> Engine:
     )
 
 
-def get_session() -> Iterator[Session]:
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def get_session(engine: EngineDep) -> Iterator[Session]:
     """Yield a session for one request."""
-    with Session(get_engine()) as session:
+    with Session(engine) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-EngineDep = Annotated[Engine, Depends(get_engine)]

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -183,7 +184,23 @@ def install_error_handlers(app: FastAPI) -> None:
             405: f"{request.method} is not allowed on {request.url.path}; this API is read-only.",
         }.get(exc.status_code, str(exc.detail))
         headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = "GET, HEAD, OPTIONS"
         return problem_response(request, ProblemError(exc.status_code, detail, headers=headers))
+
+    async def on_database(request: Request, exc: Exception) -> Response:
+        logger.error(
+            "database error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__
+        )
+        return problem_response(
+            request,
+            ProblemError(
+                503,
+                "The database could not answer (unreachable, not migrated, or the query took "
+                "too long). Retry later; operators: check /readyz.",
+                headers={"Retry-After": "5"},
+            ),
+        )
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -195,4 +212,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(DBAPIError, on_database)
     app.add_exception_handler(Exception, on_unexpected)

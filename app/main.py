@@ -1,14 +1,19 @@
 """The ASGI application."""
 
-import logging
-
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import __version__
 from app.api.routes import health, problems
 from app.api.v1 import router as v1_router
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.errors import install_error_handlers
+from app.logging import configure_logging
+from app.middleware.caching import DATASET_VERSION_HEADER, CachingMiddleware
+from app.middleware.rate_limit import RateLimitMiddleware
+from app.middleware.request_id import REQUEST_ID_HEADER, RequestIdMiddleware
 
 DESCRIPTION = """\
 Structured data on leader-level diplomacy: **events** (calls, video calls, visits, summits,
@@ -20,10 +25,10 @@ header) to page. Errors are RFC 9457 `application/problem+json`.
 """
 
 
-def create_app() -> FastAPI:
-    """Build the application with its routes and error handlers."""
-    settings = get_settings()
-    logging.basicConfig(level=settings.log_level)
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application with its middleware, routes and error handlers."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
     app = FastAPI(
         title="Diplomatic Events API",
         version=__version__,
@@ -39,6 +44,37 @@ def create_app() -> FastAPI:
         ],
     )
     install_error_handlers(app)
+    # Added innermost first: the request id wraps everything, gzip sits next to the routes so
+    # that ETags describe the bytes actually sent.
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
+    app.add_middleware(CachingMiddleware, max_age=settings.cache_max_age)
+    if settings.rate_limit_per_minute:
+        app.add_middleware(
+            RateLimitMiddleware,
+            per_minute=settings.rate_limit_per_minute,
+            burst=settings.rate_limit_burst,
+        )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "If-None-Match", REQUEST_ID_HEADER],
+        expose_headers=[
+            "ETag",
+            "Link",
+            REQUEST_ID_HEADER,
+            DATASET_VERSION_HEADER,
+            "Content-Disposition",
+            "Retry-After",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+        ],
+        max_age=3600,
+    )
+    if settings.trusted_hosts != ["*"]:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(problems.router)
     app.include_router(v1_router)

@@ -107,3 +107,13 @@ def test_503_when_the_database_is_unreachable() -> None:
     with TestClient(app) as client:
         assert_problem(client.get("/readyz"), 503)
     engine.dispose()
+
+
+def test_503_when_tables_are_missing(unmigrated_engine: Engine) -> None:
+    app = create_app()
+    app.dependency_overrides[get_engine] = lambda: unmigrated_engine
+    with TestClient(app) as client:
+        response = client.get("/v1/events")
+    assert_problem(response, 503)
+    assert response.headers["retry-after"] == "5"
+    assert "no such table" not in response.text

@@ -1,28 +1,34 @@
 """Query parameters shared by the routes, and the checks every request gets."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import StringConstraints
+from sqlalchemy import Engine
+from sqlmodel import Session
 
+from app.api.export import Column, Format, PageFetcher, export_response, negotiate
 from app.config import get_settings
+from app.database import SessionDep
 from app.dates import partial_date_bounds
 from app.errors import ParameterError, ProblemError, invalid_parameter
 from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.services.pagination import decode_cursor, encode_cursor, query_fingerprint
+from app.services.reference import current_dataset_version
 from app.services.search import SearchQueryError, parse_query
 
 _settings = get_settings()
 MAX_LIMIT = _settings.max_page_size
 DEFAULT_LIMIT = min(_settings.default_page_size, MAX_LIMIT)
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-PAGING_PARAMETERS = {"cursor", "limit", "include_total"}
+PAGING_PARAMETERS = {"cursor", "limit", "include_total", "format"}
 
 
 def _query_names(dependant: Dependant) -> frozenset[str]:
@@ -137,6 +143,7 @@ class PageParams:
     limit: int
     cursor: str | None
     include_total: bool
+    format: Format | None
 
 
 def page_params(
@@ -150,8 +157,16 @@ def page_params(
     include_total: Annotated[
         bool, Query(description="Also count every matching item (costs an extra query)")
     ] = False,
+    format: Annotated[
+        Format | None,
+        Query(
+            description="json (default), or csv / ndjson to export every matching item "
+            "(streamed; `limit` and `cursor` are ignored up to the export cap). Also "
+            "negotiable with Accept: text/csv or application/x-ndjson.",
+        ),
+    ] = None,
 ) -> PageParams:
-    return PageParams(limit=limit, cursor=cursor, include_total=include_total)
+    return PageParams(limit=limit, cursor=cursor, include_total=include_total, format=format)
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
@@ -197,3 +212,48 @@ def page_response(
     if total is not None:
         body["total"] = total
     return json_response(body, headers=headers)
+
+
+def list_response(
+    request: Request,
+    page: PageParams,
+    *,
+    session: Session,
+    engine: Engine,
+    fetch: PageFetcher,
+    count: Callable[[], int],
+    columns: list[Column],
+    name: str,
+) -> Response:
+    """A JSON page, or (by `format` or Accept) a streamed CSV / NDJSON export of every item."""
+    fmt = negotiate(request, page.format, allowed=("json", "csv", "ndjson"))
+    if fmt != "json":
+        return export_response(
+            engine=engine,
+            fetch=fetch,
+            columns=columns,
+            fmt=fmt,
+            name=name,
+            dataset_version=getattr(request.state, "dataset_version", None),
+            canonical=fingerprint(request),
+        )
+    items, next_key = fetch(session, cursor_key(request, page), page.limit)
+    return page_response(request, items, next_key, total=count() if page.include_total else None)
+
+
+def record_dataset_version(request: Request, session: SessionDep) -> None:
+    """Remember the dataset version; the caching middleware sends it as a header."""
+    request.state.dataset_version = current_dataset_version(session)
+
+
+def check_accept(request: Request) -> None:
+    """406 unless the client accepts what this route produces (lists negotiate themselves)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or "format" in _query_names(route.dependant):
+        return
+    if route.response_class is PlainTextResponse:
+        accept = request.headers.get("accept", "")
+        if not accept or any(m in accept for m in ("text/plain", "text/*", "*/*")):
+            return
+        raise ProblemError(406, "This endpoint only produces text/plain.")
+    negotiate(request, None, allowed=("json",))

@@ -2,10 +2,17 @@
 
 from fastapi import APIRouter, Depends
 
-from app.api.deps import reject_unknown_query_parameters
+from app.api.deps import check_accept, record_dataset_version, reject_unknown_query_parameters
 from app.api.routes import events, quotes, reference, trade
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(reject_unknown_query_parameters)])
+router = APIRouter(
+    prefix="/v1",
+    dependencies=[
+        Depends(reject_unknown_query_parameters),
+        Depends(check_accept),
+        Depends(record_dataset_version),
+    ],
+)
 router.include_router(events.router)
 router.include_router(quotes.router)
 router.include_router(reference.router)

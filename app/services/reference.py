@@ -224,3 +224,9 @@ def vocabularies(session: Session) -> dict[str, Any]:
         ],
         "countries": [dict(row) for row in countries],
     }
+
+
+def current_dataset_version(session: Session) -> str | None:
+    """The version of the loaded dataset, or None before the first seed."""
+    value = session.connection().execute(select(t.dataset_meta.c.version)).scalar_one_or_none()
+    return None if value is None else str(value)

@@ -13,14 +13,14 @@ from app.api.deps import (
     SortParam,
     ToParam,
     checked_q,
-    cursor_key,
     date_range,
     json_response,
-    page_response,
+    list_response,
     parse_date_param,
 )
+from app.api.export import EVENT_COLUMNS
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
-from app.database import SessionDep
+from app.database import EngineDep, SessionDep
 from app.errors import not_found
 from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.schemas.events import EventDetail, EventPage, Timeline
@@ -120,6 +120,7 @@ EventFiltersDep = Annotated[service.EventFilters, Depends(event_filters)]
 def list_events(
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     filters: EventFiltersDep,
     page: PageDep,
     sort: SortParam = "date",
@@ -127,17 +128,21 @@ def list_events(
     """Events matching every given filter, in date order, one page at a time.
 
     Dates respect each event's precision: an event known only to the month matches any day of
-    that month. Follow `next_cursor` (or the `Link` header) for the next page.
+    that month. Follow `next_cursor` (or the `Link` header) for the next page; `format=csv` or
+    `format=ndjson` exports every matching event.
     """
-    items, next_key = service.list_events(
-        session,
-        filters=filters,
-        descending=sort == "-date",
-        limit=page.limit,
-        after=cursor_key(request, page),
+    return list_response(
+        request,
+        page,
+        session=session,
+        engine=engine,
+        fetch=lambda s, after, limit: service.list_events(
+            s, filters=filters, descending=sort == "-date", limit=limit, after=after
+        ),
+        count=lambda: service.count_events(session, filters=filters),
+        columns=EVENT_COLUMNS,
+        name="events",
     )
-    total = service.count_events(session, filters=filters) if page.include_total else None
-    return page_response(request, items, next_key, total=total)
 
 
 @router.get(

@@ -12,13 +12,13 @@ from app.api.deps import (
     SortParam,
     ToParam,
     checked_q,
-    cursor_key,
     date_range,
     json_response,
-    page_response,
+    list_response,
 )
+from app.api.export import QUOTE_COLUMNS
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
-from app.database import SessionDep
+from app.database import EngineDep, SessionDep
 from app.errors import not_found
 from app.schemas.quotes import QuotePage, QuotePublic
 from app.services import quotes as service
@@ -71,19 +71,23 @@ QuoteFiltersDep = Annotated[service.QuoteFilters, Depends(quote_filters)]
 def _page(
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     filters: service.QuoteFilters,
     page: PageDep,
     sort: str,
 ) -> Response:
-    items, next_key = service.list_quotes(
-        session,
-        filters=filters,
-        descending=sort == "-date",
-        limit=page.limit,
-        after=cursor_key(request, page),
+    return list_response(
+        request,
+        page,
+        session=session,
+        engine=engine,
+        fetch=lambda s, after, limit: service.list_quotes(
+            s, filters=filters, descending=sort == "-date", limit=limit, after=after
+        ),
+        count=lambda: service.count_quotes(session, filters=filters),
+        columns=QUOTE_COLUMNS,
+        name="quotes",
     )
-    total = service.count_quotes(session, filters=filters) if page.include_total else None
-    return page_response(request, items, next_key, total=total)
 
 
 @router.get(
@@ -96,6 +100,7 @@ def _page(
 def list_quotes(
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     filters: QuoteFiltersDep,
     page: PageDep,
     leader: Annotated[
@@ -111,7 +116,7 @@ def list_quotes(
     whose date is unknown sort and filter by the date of their event."""
     leaders = tuple(resolve_leader(session, reference=ref) for ref in dict.fromkeys(leader or []))
     filters = service.QuoteFilters(**{**filters.__dict__, "leaders": leaders})
-    return _page(request, session, filters, page, sort)
+    return _page(request, session, engine, filters, page, sort)
 
 
 @router.get(
@@ -141,6 +146,7 @@ def list_leader_quotes(
     leader_id: str,
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     filters: QuoteFiltersDep,
     page: PageDep,
     sort: SortParam = "date",
@@ -150,4 +156,4 @@ def list_leader_quotes(
     if person_id is None:
         raise not_found("leader", leader_id, listing="/v1/leaders")
     filters = service.QuoteFilters(**{**filters.__dict__, "leaders": (person_id,)})
-    return _page(request, session, filters, page, sort)
+    return _page(request, session, engine, filters, page, sort)

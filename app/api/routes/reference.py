@@ -3,9 +3,10 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.api.deps import PageDep, cursor_key, json_response, page_response
+from app.api.deps import PageDep, json_response, list_response
+from app.api.export import LEADER_COLUMNS, SOURCE_COLUMNS
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
-from app.database import SessionDep
+from app.database import EngineDep, SessionDep
 from app.errors import not_found
 from app.schemas.reference import LeaderPage, LeaderPublic, SourceDetail, SourcePage, Vocabularies
 from app.services import reference as service
@@ -22,13 +23,20 @@ router = APIRouter()
     responses=LIST_RESPONSES,
     tags=["leaders"],
 )
-def list_leaders(request: Request, session: SessionDep, page: PageDep) -> Response:
+def list_leaders(
+    request: Request, session: SessionDep, engine: EngineDep, page: PageDep
+) -> Response:
     """Everyone who acts or speaks in the events, with Wikidata QIDs and counts."""
-    items, next_key = service.list_leaders(
-        session, limit=page.limit, after=cursor_key(request, page)
+    return list_response(
+        request,
+        page,
+        session=session,
+        engine=engine,
+        fetch=lambda s, after, limit: service.list_leaders(s, limit=limit, after=after),
+        count=lambda: service.count_leaders(session),
+        columns=LEADER_COLUMNS,
+        name="leaders",
     )
-    total = service.count_leaders(session) if page.include_total else None
-    return page_response(request, items, next_key, total=total)
 
 
 @router.get(
@@ -56,13 +64,20 @@ def get_leader(leader_id: str, session: SessionDep) -> Response:
     responses=LIST_RESPONSES,
     tags=["sources"],
 )
-def list_sources(request: Request, session: SessionDep, page: PageDep) -> Response:
+def list_sources(
+    request: Request, session: SessionDep, engine: EngineDep, page: PageDep
+) -> Response:
     """The source articles with their metadata and what was drawn from each."""
-    items, next_key = service.list_sources(
-        session, limit=page.limit, after=cursor_key(request, page)
+    return list_response(
+        request,
+        page,
+        session=session,
+        engine=engine,
+        fetch=lambda s, after, limit: service.list_sources(s, limit=limit, after=after),
+        count=lambda: service.count_sources(session),
+        columns=SOURCE_COLUMNS,
+        name="sources",
     )
-    total = service.count_sources(session) if page.include_total else None
-    return page_response(request, items, next_key, total=total)
 
 
 @router.get(

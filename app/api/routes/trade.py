@@ -9,13 +9,14 @@ from app.api.deps import (
     FromParam,
     PageDep,
     ToParam,
-    cursor_key,
     date_range,
+    fingerprint,
     json_response,
-    page_response,
+    list_response,
 )
+from app.api.export import TRADE_COLUMNS, Format, export_response, negotiate
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
-from app.database import SessionDep
+from app.database import EngineDep, SessionDep
 from app.errors import invalid_parameter, not_found
 from app.schemas.trade import TradeObservationPage, TradeObservationPublic, TradeSeries
 from app.services import trade as service
@@ -35,7 +36,9 @@ CountryCode = Annotated[str, Query(pattern="^[A-Z]{2}$")]
     responses=LIST_RESPONSES,
 )
 def get_series(
+    request: Request,
     session: SessionDep,
+    engine: EngineDep,
     start: FromParam = None,
     end: ToParam = None,
     country: Annotated[
@@ -59,6 +62,10 @@ def get_series(
             "`preferred` and the reason it won or lost"
         ),
     ] = "preferred",
+    format: Annotated[
+        Format | None,
+        Query(description="json (default), csv or ndjson: the points as rows"),
+    ] = None,
 ) -> Response:
     """China–Russia (or any pair's) trade as a series, each point with its source excerpt."""
     if country == partner:
@@ -71,19 +78,28 @@ def get_series(
         listing="/v1/vocab (countries)",
     )
     low, high = date_range(start, end)
-    points = service.series_points(
-        session,
-        query=service.SeriesQuery(
-            country=country,
-            partner=partner,
-            flow=flow.value,
-            period_type=period_type.value,
-            kind=kind.value,
-            start=low,
-            end=high,
-            preferred_only=select == "preferred",
-        ),
+    fmt = negotiate(request, format, allowed=("json", "csv", "ndjson"))
+    query = service.SeriesQuery(
+        country=country,
+        partner=partner,
+        flow=flow.value,
+        period_type=period_type.value,
+        kind=kind.value,
+        start=low,
+        end=high,
+        preferred_only=select == "preferred",
     )
+    if fmt != "json":
+        return export_response(
+            engine=engine,
+            fetch=lambda s, _after, _limit: (service.series_points(s, query=query), None),
+            columns=TRADE_COLUMNS,
+            fmt=fmt,
+            name="trade-series",
+            dataset_version=getattr(request.state, "dataset_version", None),
+            canonical=fingerprint(request),
+        )
+    points = service.series_points(session, query=query)
     key_country, key_partner = (
         sorted((country, partner)) if flow is TradeFlow.total else (country, partner)
     )
@@ -115,6 +131,7 @@ def get_series(
 def list_observations(
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     page: PageDep,
     source: Annotated[
         str | None, Query(max_length=120, description="Only figures from this source id")
@@ -145,11 +162,18 @@ def list_observations(
         period_type=period_type.value if period_type else None,
         kind=kind.value if kind else None,
     )
-    items, next_key = service.list_observations(
-        session, filters=filters, limit=page.limit, after=cursor_key(request, page)
+    return list_response(
+        request,
+        page,
+        session=session,
+        engine=engine,
+        fetch=lambda s, after, limit: service.list_observations(
+            s, filters=filters, limit=limit, after=after
+        ),
+        count=lambda: service.count_observations(session, filters=filters),
+        columns=TRADE_COLUMNS,
+        name="trade-observations",
     )
-    total = service.count_observations(session, filters=filters) if page.include_total else None
-    return page_response(request, items, next_key, total=total)
 
 
 @router.get(

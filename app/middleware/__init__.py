@@ -1,0 +1,1 @@
+"""Pure ASGI middleware (no BaseHTTPMiddleware): request ids, caching, rate limits."""

@@ -1,0 +1,104 @@
+"""Conditional GETs and caching: strong ETags, Cache-Control, 304s, HEAD, dataset version.
+
+The ETag is a digest of the bytes actually sent (after compression), so it changes exactly
+when the representation does, e.g. after a reseed that changed data. Streamed exports set
+their own ETag from the dataset version and the canonical request instead.
+"""
+
+import hashlib
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+DATASET_VERSION_HEADER = "X-Dataset-Version"
+_DROPPED_ON_304 = ("content-length", "content-type", "content-encoding", "content-disposition")
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison of an If-None-Match list against `etag`."""
+    if not if_none_match:
+        return False
+    wanted = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+class CachingMiddleware:
+    def __init__(self, app: ASGIApp, *, max_age: int) -> None:
+        self.app = app
+        self.cache_control = f"public, max-age={max_age}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        is_head = scope["method"] == "HEAD"
+        if is_head:
+            scope = {**scope, "method": "GET"}  # every GET route answers HEAD too
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        start: Message | None = None
+        chunks: list[bytes] = []
+        mode = "buffer"  # or "stream" (send as it comes) or "drop" (304 already sent)
+
+        async def send_not_modified(message: Message) -> None:
+            message["status"] = 304
+            headers = MutableHeaders(scope=message)
+            for name in _DROPPED_ON_304:
+                if name in headers:
+                    del headers[name]
+            await send(message)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        async def wrapped_send(message: Message) -> None:
+            nonlocal start, mode
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                version = scope.get("state", {}).get("dataset_version")
+                if version:
+                    headers[DATASET_VERSION_HEADER] = version
+                headers.add_vary_header("Accept")
+                if message["status"] != 200:
+                    mode = "stream"
+                    await send(message)
+                    return
+                headers["Cache-Control"] = self.cache_control
+                if "etag" in headers:
+                    if "content-encoding" in headers:
+                        # A strong validator must differ between encodings of one resource.
+                        encoding = headers["content-encoding"]
+                        headers["etag"] = headers["etag"].rstrip('"') + f'-{encoding}"'
+                    if etag_matches(if_none_match, headers["etag"]):
+                        mode = "drop"
+                        await send_not_modified(message)
+                    else:
+                        mode = "stream"
+                        await send(message)
+                    return
+                start = message
+                return
+            if message["type"] != "http.response.body" or mode == "drop":
+                return
+            if mode == "stream":
+                if is_head:
+                    if not message.get("more_body", False):
+                        await send({"type": "http.response.body", "body": b""})
+                    return
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            assert start is not None
+            body = b"".join(chunks)
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            MutableHeaders(scope=start)["ETag"] = etag
+            if etag_matches(if_none_match, etag):
+                await send_not_modified(start)
+                return
+            await send(start)
+            await send({"type": "http.response.body", "body": b"" if is_head else body})
+
+        await self.app(scope, receive, wrapped_send)
