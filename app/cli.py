@@ -10,7 +10,7 @@ import uvicorn
 
 from app import migrations
 from app.config import get_settings
-from app.database import get_engine
+from app.database import get_engine, get_writer_engine
 from app.seeding.build import Dataset, SeedValidationError, build_dataset
 from app.seeding.load import load_dataset, stored_version
 
@@ -104,7 +104,11 @@ def seed(
     if check_only:
         typer.echo(f"seed data is valid (version {dataset.version}): {counts}")
         return
-    changed = load_dataset(engine=get_engine(), dataset=dataset, force=force)
+    engine = get_writer_engine()
+    try:
+        changed = load_dataset(engine=engine, dataset=dataset, force=force)
+    finally:
+        engine.dispose()
     state = "loaded" if changed else "already loaded; nothing changed"
     typer.echo(f"dataset {dataset.version} {state}: {counts}")
 

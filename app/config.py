@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1)
     db_busy_timeout_ms: int = Field(default=5000, ge=0)
     seeds_dir: Path = PROJECT_ROOT / "seeds"
+    query_timeout_ms: int = Field(
+        default=5000, ge=0, description="Per-statement time limit of the serving engine; 0 = none"
+    )
     cache_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age, seconds")
     export_max_rows: int = Field(default=100_000, ge=1, description="Row cap of CSV/NDJSON")
     gzip_min_bytes: int = Field(default=500, ge=0)

@@ -1,5 +1,10 @@
-"""One engine per process, with the same code path for SQLite and PostgreSQL."""
+"""One engine per process, with the same code path for SQLite and PostgreSQL.
 
+The serving engine is read-only and bounds every statement's run time; the seed and the
+migrations use a writable engine of their own.
+"""
+
+import time
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -7,10 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 from app.config import get_settings
+
+_PROGRESS_STEPS = 5_000  # SQLite VM instructions between two looks at the clock
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -20,39 +27,105 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(database)
 
 
-def _apply_sqlite_pragmas(busy_timeout_ms: int) -> Any:
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite(
+    engine: Engine, *, read_only: bool, busy_timeout_ms: int, statement_timeout_ms: int | None
+) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself, so that every request reads one consistent snapshot
+        # even while a reseed commits (pysqlite would otherwise run SELECTs outside any
+        # transaction, each seeing whatever was committed last).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
+        else:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        if statement_timeout_ms:
+            info = record.info
 
-    return on_connect
+            def over_time() -> int:
+                deadline = info.get("deadline")
+                return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+            dbapi_connection.set_progress_handler(over_time, _PROGRESS_STEPS)
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    if statement_timeout_ms:
+        limit = statement_timeout_ms / 1000
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def start_clock(connection: Connection, *_args: Any) -> None:
+            connection.info["deadline"] = time.monotonic() + limit
+
+        def stop_clock(connection: Connection) -> None:
+            connection.info.pop("deadline", None)
+
+        event.listen(engine, "commit", stop_clock)
+        event.listen(engine, "rollback", stop_clock)
 
 
-def create_db_engine(url: str, *, pool_size: int = 5, busy_timeout_ms: int = 5000) -> Engine:
+def create_db_engine(
+    url: str,
+    *,
+    read_only: bool = False,
+    statement_timeout_ms: int | None = None,
+    pool_size: int = 5,
+    busy_timeout_ms: int = 5000,
+) -> Engine:
     """Build an engine for `url` with the per-connection settings this service relies on."""
     if url.startswith("sqlite"):
         path = _sqlite_file(url)
-        if path is not None:
+        if path is not None and not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _apply_sqlite_pragmas(busy_timeout_ms))
+        _configure_sqlite(
+            engine,
+            read_only=read_only,
+            busy_timeout_ms=busy_timeout_ms,
+            statement_timeout_ms=statement_timeout_ms,
+        )
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    options = []
+    if read_only:
+        options.append("-c default_transaction_read_only=on")
+    if statement_timeout_ms:
+        options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
+    return create_engine(
+        url,
+        # One snapshot per request: a reseed committing mid-request must not mix versions.
+        isolation_level="REPEATABLE READ" if read_only else "READ COMMITTED",
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"options": " ".join(options)} if options else {},
+    )
 
 
 @lru_cache
 def get_engine() -> Engine:
-    """The process-wide engine for the configured DATABASE_URL."""
+    """The process-wide serving engine: read-only, with a per-statement time limit."""
     settings = get_settings()
     return create_db_engine(
         settings.database_url,
+        read_only=True,
+        statement_timeout_ms=settings.query_timeout_ms,
         pool_size=settings.db_pool_size,
         busy_timeout_ms=settings.db_busy_timeout_ms,
     )
+
+
+def get_writer_engine() -> Engine:
+    """A writable engine for the seed loader (never used to serve requests)."""
+    settings = get_settings()
+    return create_db_engine(settings.database_url, busy_timeout_ms=settings.db_busy_timeout_ms)
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]

@@ -3,7 +3,6 @@
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import __version__
 from app.api.routes import health, problems
@@ -14,6 +13,7 @@ from app.logging import configure_logging
 from app.middleware.caching import DATASET_VERSION_HEADER, CachingMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.request_id import REQUEST_ID_HEADER, RequestIdMiddleware
+from app.middleware.security import SecurityHeadersMiddleware
 
 DESCRIPTION = """\
 Structured data on leader-level diplomacy: **events** (calls, video calls, visits, summits,
@@ -72,8 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         max_age=3600,
     )
-    if settings.trusted_hosts != ["*"]:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(SecurityHeadersMiddleware, trusted_hosts=settings.trusted_hosts)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(problems.router)

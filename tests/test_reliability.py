@@ -1,0 +1,166 @@
+"""Read-only serving, bounded queries, and reseeding while readers read."""
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from app import migrations
+from app.database import create_db_engine, get_engine
+from app.main import create_app
+from app.seeding.build import Dataset, build_dataset
+from app.seeding.load import load_dataset
+from app.services import tables as t
+from tests.conftest import SEEDS_DIR, DatabaseFactory
+from tests.helpers import assert_problem
+
+SLOW_SQL = {
+    "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 500000000) "
+    "SELECT max(x) FROM c",
+    "postgresql": "SELECT pg_sleep(5)",
+}
+
+
+@pytest.fixture
+def database_url(backend: str, make_database: DatabaseFactory) -> str:
+    url = make_database(backend)
+    migrations.upgrade(database_url=url)
+    return url
+
+
+@pytest.fixture
+def writer(database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    load_dataset(engine=engine, dataset=build_dataset(seeds_dir=SEEDS_DIR))
+    yield engine
+    engine.dispose()
+
+
+def test_the_serving_engine_cannot_write(database_url: str, writer: Engine) -> None:
+    serving = create_db_engine(database_url, read_only=True)
+    try:
+        with Session(serving) as session, pytest.raises(DBAPIError, match=r"(?i)read.?only"):
+            session.execute(text("DELETE FROM quote"))
+            session.commit()
+        with Session(serving) as session:
+            assert session.execute(select(func.count()).select_from(t.quote)).scalar_one() > 0
+    finally:
+        serving.dispose()
+
+
+def test_slow_statements_are_cut_off(backend: str, database_url: str, writer: Engine) -> None:
+    serving = create_db_engine(database_url, read_only=True, statement_timeout_ms=200)
+    try:
+        with serving.connect() as connection, pytest.raises(DBAPIError):
+            connection.execute(text(SLOW_SQL[backend])).all()
+        with serving.connect() as connection:  # the connection stays usable afterwards
+            assert connection.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        serving.dispose()
+
+
+def test_a_timed_out_request_is_a_503_problem(
+    backend: str, database_url: str, writer: Engine
+) -> None:
+    serving = create_db_engine(database_url, read_only=True, statement_timeout_ms=200)
+    app = create_app()
+    app.dependency_overrides[get_engine] = lambda: serving
+
+    def slow() -> None:
+        with serving.connect() as connection:
+            connection.execute(text(SLOW_SQL[backend])).all()
+
+    app.add_api_route("/v1/slow", slow)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/v1/slow")
+        assert client.get("/v1/events?limit=1").status_code == 200
+    assert_problem(response, 503)
+    serving.dispose()
+
+
+def _smaller(tmp_path: Path) -> Dataset:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    path = seeds / "data" / "quotes.yaml"
+    quotes = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump(quotes[: len(quotes) // 2], allow_unicode=True), "utf-8")
+    return build_dataset(seeds_dir=seeds)
+
+
+def test_readers_never_see_a_half_loaded_dataset(
+    database_url: str, writer: Engine, tmp_path: Path
+) -> None:
+    full = build_dataset(seeds_dir=SEEDS_DIR)
+    half = _smaller(tmp_path)
+    broken = _smaller(tmp_path / "broken")
+    broken.version = "broken"
+    broken.rows["event"] = [*broken.rows["event"], dict(broken.rows["event"][0])]
+    expected = {
+        (full.version, len(full.rows["quote"]), len(full.rows["event"])),
+        (half.version, len(half.rows["quote"]), len(half.rows["event"])),
+    }
+    serving = create_db_engine(database_url, read_only=True)
+    seen: set[tuple[str, int, int]] = set()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                # Three statements in one request-like session: they must agree.
+                with Session(serving) as session:
+                    version = session.execute(select(t.dataset_meta.c.version)).scalar_one()
+                    quotes = session.execute(select(func.count()).select_from(t.quote))
+                    quote_count = quotes.scalar_one()
+                    events = session.execute(select(func.count()).select_from(t.event))
+                    seen.add((version, quote_count, events.scalar_one()))
+        except BaseException as exc:
+            errors.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    try:
+        for dataset in (half, full, half, full, half):
+            load_dataset(engine=writer, dataset=dataset)
+            with pytest.raises(DBAPIError):
+                load_dataset(engine=writer, dataset=broken)
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+        serving.dispose()
+    assert errors == []
+    assert seen <= expected
+    assert len(seen) == 2  # the readers really ran across reseeds
+
+
+def test_security_headers_and_no_server_banner(client: TestClient) -> None:
+    for url in ("/v1/events?limit=1", "/v1/events/none", "/healthz"):
+        response = client.get(url)
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["content-security-policy"].startswith("default-src 'none'")
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "server" not in response.headers
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+
+
+def test_host_header_checks_are_configurable(session: Session) -> None:
+    from app.config import Settings
+    from app.database import get_session
+
+    app = create_app(Settings(trusted_hosts=["api.example.org"]))
+    app.dependency_overrides[get_session] = lambda: session
+    with TestClient(app, base_url="http://api.example.org") as good:
+        assert good.get("/healthz").status_code == 200
+    with TestClient(app, base_url="http://evil.example") as bad:
+        assert_problem(bad.get("/healthz"), 400)
