@@ -5,7 +5,7 @@ migrations use a writable engine of their own.
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -110,7 +110,7 @@ def create_db_engine(
 
 
 @lru_cache
-def get_engine() -> Engine:
+def serving_engine() -> Engine:
     """The process-wide serving engine: read-only, with a per-statement time limit."""
     settings = get_settings()
     return create_db_engine(
@@ -128,11 +128,18 @@ def get_writer_engine() -> Engine:
     return create_db_engine(settings.database_url, busy_timeout_ms=settings.db_busy_timeout_ms)
 
 
+# Dependencies are coroutines because they do no blocking work: a sync dependency would cost
+# each request an extra hop through the thread pool.
+async def get_engine() -> Engine:
+    """The serving engine, as a dependency."""
+    return serving_engine()
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
-def get_session(engine: EngineDep) -> Iterator[Session]:
-    """Yield a session for one request."""
+async def get_session(engine: EngineDep) -> AsyncIterator[Session]:
+    """Yield a session for one request (it connects lazily, on its first query)."""
     with Session(engine) as session:
         yield session
 

@@ -41,7 +41,7 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
 _ALLOWED_BY_ROUTE: dict[int, frozenset[str]] = {}
 
 
-def reject_unknown_query_parameters(request: Request) -> None:
+async def reject_unknown_query_parameters(request: Request) -> None:
     """A misspelt filter must fail loudly rather than be silently ignored."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
@@ -146,7 +146,7 @@ class PageParams:
     format: Format | None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (1–{MAX_LIMIT})")
     ] = DEFAULT_LIMIT,
@@ -241,12 +241,15 @@ def list_response(
     return page_response(request, items, next_key, total=count() if page.include_total else None)
 
 
-def record_dataset_version(request: Request, session: SessionDep) -> None:
-    """Remember the dataset version; the caching middleware sends it as a header."""
+async def record_dataset_version(request: Request, session: SessionDep) -> None:
+    """Remember the dataset version; the caching middleware sends it as a header.
+
+    It is the session's first query, so the version and the data come from one snapshot.
+    """
     request.state.dataset_version = current_dataset_version(session)
 
 
-def check_accept(request: Request) -> None:
+async def check_accept(request: Request) -> None:
     """406 unless the client accepts what this route produces (lists negotiate themselves)."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or "format" in _query_names(route.dependant):

@@ -33,7 +33,7 @@ from app.vocab import EventKind, EventStatus, Topic
 router = APIRouter(tags=["events"])
 
 
-def event_filters(
+async def event_filters(
     session: SessionDep,
     date: Annotated[
         str | None,

@@ -27,7 +27,7 @@ class ReadinessPublic(BaseModel):
 
 
 @router.get("/healthz", operation_id="get_health", summary="Liveness probe")
-def healthz() -> Liveness:
+async def healthz() -> Liveness:
     """Answers 200 while the process is alive; touches nothing else."""
     return Liveness(status="ok")
 

@@ -28,7 +28,7 @@ from app.vocab import Attribution, Language, Topic
 router = APIRouter(tags=["quotes"])
 
 
-def quote_filters(
+async def quote_filters(
     session: SessionDep,
     event: Annotated[
         str | None,
