@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: serve test install lint lint-deploy typecheck unit migrate seed lock clean
+.PHONY: serve test install lint lint-deploy typecheck unit migrate seed lock clean audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ test: lint typecheck unit ## set up and run ruff, mypy and the whole test suite
 lock: $(BIN)/python ## re-resolve constraints.txt from pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade -e '.[dev]'
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^diplomatic-events-api' > constraints.txt
+
+audit: install ## pip-audit the pinned dependencies (needs access to PyPI's and OSV's vulnerability data)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip-audit
+	$(BIN)/pip-audit --strict -r constraints.txt
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     query_timeout_ms: int = Field(
         default=5000, ge=0, description="Per-statement time limit of the serving engine; 0 = none"
     )
+    search_max_chars: int = Field(default=200, ge=1, description="Longest accepted `q`")
+    search_max_words: int = Field(default=12, ge=1, description="Most words in one `q`")
+    cursor_max_chars: int = Field(default=512, ge=64, description="Longest accepted cursor")
     cache_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age, seconds")
     export_max_rows: int = Field(default=100_000, ge=1, description="Row cap of CSV/NDJSON")
     gzip_min_bytes: int = Field(default=500, ge=0)

@@ -109,11 +109,11 @@ QParam = Annotated[
     str | None,
     Query(
         min_length=1,
-        max_length=200,
+        max_length=_settings.search_max_chars,
         description=(
             "Full-text search, case- and accent-insensitive. Words must all match; "
             '"a phrase" matches words in sequence; `word*` matches a prefix; `OR` between '
-            "two terms matches either. Up to 12 words."
+            f"two terms matches either. Up to {_settings.search_max_words} words."
         ),
         examples=["multipolare"],
     ),
@@ -152,7 +152,10 @@ async def page_params(
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None,
-        Query(max_length=512, description="Opaque `next_cursor` from the previous page"),
+        Query(
+            max_length=_settings.cursor_max_chars,
+            description="Opaque `next_cursor` from the previous page",
+        ),
     ] = None,
     include_total: Annotated[
         bool, Query(description="Also count every matching item (costs an extra query)")

@@ -12,7 +12,6 @@ import orjson
 from app.config import get_settings
 from app.errors import invalid_parameter
 
-MAX_CURSOR_LENGTH = 512
 _SIGNATURE_BYTES = 12
 
 
@@ -40,7 +39,7 @@ def decode_cursor(token: str, *, fingerprint: str) -> list[Any]:
         "is not a cursor this API issued for this query; use the next_cursor value of the "
         "previous page unchanged, with the same filters and sort",
     )
-    if len(token) > MAX_CURSOR_LENGTH:
+    if len(token) > get_settings().cursor_max_chars:
         raise bad
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))

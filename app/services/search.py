@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from app.config import get_settings
+
 SEARCH_TABLE_PREFIXES = ("event_search", "quote_search")
-MAX_QUERY_LENGTH = 200
-MAX_QUERY_TERMS = 12
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _NON_WORD = re.compile(r"[^\w]+")
@@ -38,8 +38,9 @@ def normalise(value: str) -> str:
 
 def parse_query(q: str) -> list[Term]:
     """Parse the documented `q` syntax: words (AND), "phrases", prefix*, and OR."""
-    if len(q) > MAX_QUERY_LENGTH:
-        raise SearchQueryError(f"q is longer than {MAX_QUERY_LENGTH} characters")
+    settings = get_settings()
+    if len(q) > settings.search_max_chars:
+        raise SearchQueryError(f"q is longer than {settings.search_max_chars} characters")
     terms: list[Term] = []
     pending_or = False
     for match in _TOKEN.finditer(q):
@@ -59,8 +60,8 @@ def parse_query(q: str) -> list[Term]:
         pending_or = False
     if not terms:
         raise SearchQueryError("q has no searchable words")
-    if sum(len(term.words) for term in terms) > MAX_QUERY_TERMS:
-        raise SearchQueryError(f"q has more than {MAX_QUERY_TERMS} words")
+    if sum(len(term.words) for term in terms) > settings.search_max_words:
+        raise SearchQueryError(f"q has more than {settings.search_max_words} words")
     return terms
 
 
