@@ -19,7 +19,7 @@ def test_setting_is_documented(name: str) -> None:
 
 def test_postgres_urls_are_routed_to_psycopg() -> None:
     assert Settings(database_url="postgres://u@h/db").database_url == "postgresql+psycopg://u@h/db"
-    assert Settings(cors_origins="https://a.example, https://b.example").cors_origins == [  # type: ignore[arg-type]
+    assert Settings(cors_origins="https://a.example, https://b.example").cors_origins == [
         "https://a.example",
         "https://b.example",
     ]
