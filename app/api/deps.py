@@ -16,7 +16,6 @@ from sqlmodel import Session
 
 from app.api.export import Column, Format, PageFetcher, export_response, negotiate
 from app.config import get_settings
-from app.database import SessionDep
 from app.dates import partial_date_bounds
 from app.errors import ParameterError, ProblemError, invalid_parameter
 from app.schemas.common import PARTIAL_DATE_PATTERN
@@ -229,6 +228,7 @@ def list_response(
     name: str,
 ) -> Response:
     """A JSON page, or (by `format` or Accept) a streamed CSV / NDJSON export of every item."""
+    record_dataset_version(request, session)
     fmt = negotiate(request, page.format, allowed=("json", "csv", "ndjson"))
     if fmt != "json":
         return export_response(
@@ -244,10 +244,12 @@ def list_response(
     return page_response(request, items, next_key, total=count() if page.include_total else None)
 
 
-async def record_dataset_version(request: Request, session: SessionDep) -> None:
+def record_dataset_version(request: Request, session: Session) -> None:
     """Remember the dataset version; the caching middleware sends it as a header.
 
-    It is the session's first query, so the version and the data come from one snapshot.
+    Every /v1 route calls this first, in its own thread (never in the event loop, where a
+    wait for a pooled connection would stall every request); as the session's first query it
+    also starts the snapshot the rest of the request reads.
     """
     request.state.dataset_version = current_dataset_version(session)
 

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
-from app.api.deps import check_accept, record_dataset_version, reject_unknown_query_parameters
+from app.api.deps import check_accept, reject_unknown_query_parameters
 from app.api.routes import events, quotes, reference, trade
 
 router = APIRouter(
@@ -10,7 +10,6 @@ router = APIRouter(
     dependencies=[
         Depends(reject_unknown_query_parameters),
         Depends(check_accept),
-        Depends(record_dataset_version),
     ],
 )
 router.include_router(events.router)

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.dates import precision_range
 from app.services import tables as t
+from app.services.lookup import require_known, resolve_leader
 from app.services.search import compile_query, match_ids_sql
 from app.vocab import EVENT_CODING, DatePrecision, EventKind
 
@@ -21,13 +22,34 @@ class EventFilters:
     period: tuple[dt.date, dt.date] | None = None
     start: dt.date | None = None
     end: dt.date | None = None
-    leaders: tuple[str, ...] = ()
+    leaders: tuple[str, ...] = ()  # person ids once resolved (slugs or QIDs before)
     countries: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     status: str | None = None
     source: str | None = None
     q: str | None = None
+
+
+def resolve_filters(session: Session, *, filters: EventFilters) -> EventFilters:
+    """Resolve leader slugs/QIDs to ids and check that named countries and sources exist."""
+    require_known(
+        session,
+        values=filters.countries,
+        column="country.code",
+        parameter="country",
+        listing="/v1/vocab (countries)",
+    )
+    if filters.source is not None:
+        require_known(
+            session,
+            values=[filters.source],
+            column="source.id",
+            parameter="source",
+            listing="/v1/sources",
+        )
+    leaders = tuple(resolve_leader(session, reference=ref) for ref in filters.leaders)
+    return replace(filters, leaders=leaders)
 
 
 def _conditions(session: Session, filters: EventFilters) -> list[ColumnElement[bool]]:

@@ -17,6 +17,7 @@ from app.api.deps import (
     json_response,
     list_response,
     parse_date_param,
+    record_dataset_version,
 )
 from app.api.export import EVENT_COLUMNS
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
@@ -25,7 +26,6 @@ from app.errors import not_found
 from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.schemas.events import EventDetail, EventPage, Timeline
 from app.services import events as service
-from app.services.lookup import require_known, resolve_leader
 from app.services.quotes import quotes_of_event
 from app.services.trade import observations_of_event
 from app.vocab import EventKind, EventStatus, Topic
@@ -34,7 +34,6 @@ router = APIRouter(tags=["events"])
 
 
 async def event_filters(
-    session: SessionDep,
     date: Annotated[
         str | None,
         Query(
@@ -79,26 +78,14 @@ async def event_filters(
     ] = None,
     q: QParam = None,
 ) -> service.EventFilters:
+    """Parse the filters; names are checked against the database in the route's thread."""
     low, high = date_range(start, end)
-    leaders = tuple(resolve_leader(session, reference=ref) for ref in dict.fromkeys(leader or []))
-    countries = tuple(dict.fromkeys(country or []))
-    require_known(
-        session,
-        values=countries,
-        column="country.code",
-        parameter="country",
-        listing="/v1/vocab (countries)",
-    )
-    if source is not None:
-        require_known(
-            session, values=[source], column="source.id", parameter="source", listing="/v1/sources"
-        )
     return service.EventFilters(
         period=parse_date_param(date, "date"),
         start=low,
         end=high,
-        leaders=leaders,
-        countries=countries,
+        leaders=tuple(dict.fromkeys(leader or [])),
+        countries=tuple(dict.fromkeys(country or [])),
         kinds=tuple(k.value for k in dict.fromkeys(kind or [])),
         topics=tuple(tp.value for tp in dict.fromkeys(topic or [])),
         status=status.value if status else None,
@@ -131,6 +118,7 @@ def list_events(
     that month. Follow `next_cursor` (or the `Link` header) for the next page; `format=csv` or
     `format=ndjson` exports every matching event.
     """
+    filters = service.resolve_filters(session, filters=filters)
     return list_response(
         request,
         page,
@@ -152,9 +140,10 @@ def list_events(
     response_model=EventDetail,
     responses=ITEM_RESPONSES,
 )
-def get_event(event_id: str, session: SessionDep) -> Response:
+def get_event(event_id: str, request: Request, session: SessionDep) -> Response:
     """One event with participants, topics, supporting excerpts (text and span), its quotes,
     and the trade figures stated with it."""
+    record_dataset_version(request, session)
     item = service.get_event(session, event_id=event_id)
     if item is None:
         raise not_found("event", event_id, listing="/v1/events")
@@ -172,6 +161,7 @@ def get_event(event_id: str, session: SessionDep) -> Response:
     responses=LIST_RESPONSES,
 )
 def get_timeline(
+    request: Request,
     session: SessionDep,
     filters: EventFiltersDep,
     granularity: Annotated[Literal["year", "month"], Query(description="Bucket size")] = "year",
@@ -179,4 +169,6 @@ def get_timeline(
     """Event counts per period, with the same filters as /v1/events. An event is counted in the
     bucket of its first possible day; with granularity=month, year-precision events are counted
     per year under `coarser` instead of being forced into a month."""
+    record_dataset_version(request, session)
+    filters = service.resolve_filters(session, filters=filters)
     return json_response(service.timeline(session, filters=filters, granularity=granularity))

@@ -1,5 +1,6 @@
 """/v1/quotes and /v1/leaders/{id}/quotes."""
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,6 +16,7 @@ from app.api.deps import (
     date_range,
     json_response,
     list_response,
+    record_dataset_version,
 )
 from app.api.export import QUOTE_COLUMNS
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
@@ -29,7 +31,6 @@ router = APIRouter(tags=["quotes"])
 
 
 async def quote_filters(
-    session: SessionDep,
     event: Annotated[
         str | None,
         Query(
@@ -49,11 +50,8 @@ async def quote_filters(
     ] = None,
     q: QParam = None,
 ) -> service.QuoteFilters:
+    """Parse the filters; the event id is checked in the route's thread."""
     low, high = date_range(start, end)
-    if event is not None:
-        require_known(
-            session, values=[event], column="event.id", parameter="event", listing="/v1/events"
-        )
     return service.QuoteFilters(
         event=event,
         start=low,
@@ -76,6 +74,14 @@ def _page(
     page: PageDep,
     sort: str,
 ) -> Response:
+    if filters.event is not None:
+        require_known(
+            session,
+            values=[filters.event],
+            column="event.id",
+            parameter="event",
+            listing="/v1/events",
+        )
     return list_response(
         request,
         page,
@@ -115,7 +121,7 @@ def list_quotes(
     """Leader quotes, verbatim with English translations, each with its source span. Quotes
     whose date is unknown sort and filter by the date of their event."""
     leaders = tuple(resolve_leader(session, reference=ref) for ref in dict.fromkeys(leader or []))
-    filters = service.QuoteFilters(**{**filters.__dict__, "leaders": leaders})
+    filters = replace(filters, leaders=leaders)
     return _page(request, session, engine, filters, page, sort)
 
 
@@ -126,8 +132,9 @@ def list_quotes(
     response_model=QuotePublic,
     responses=ITEM_RESPONSES,
 )
-def get_quote(quote_id: str, session: SessionDep) -> Response:
+def get_quote(quote_id: str, request: Request, session: SessionDep) -> Response:
     """One quote with speaker, event, attribution and source span."""
+    record_dataset_version(request, session)
     item = service.get_quote(session, quote_id=quote_id)
     if item is None:
         raise not_found("quote", quote_id, listing="/v1/quotes")
@@ -155,5 +162,5 @@ def list_leader_quotes(
     person_id = find_person_id(session, reference=leader_id)
     if person_id is None:
         raise not_found("leader", leader_id, listing="/v1/leaders")
-    filters = service.QuoteFilters(**{**filters.__dict__, "leaders": (person_id,)})
+    filters = replace(filters, leaders=(person_id,))
     return _page(request, session, engine, filters, page, sort)

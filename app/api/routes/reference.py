@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.api.deps import PageDep, json_response, list_response
+from app.api.deps import PageDep, json_response, list_response, record_dataset_version
 from app.api.export import LEADER_COLUMNS, SOURCE_COLUMNS
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.database import EngineDep, SessionDep
@@ -47,8 +47,9 @@ def list_leaders(
     responses=ITEM_RESPONSES,
     tags=["leaders"],
 )
-def get_leader(leader_id: str, session: SessionDep) -> Response:
+def get_leader(leader_id: str, request: Request, session: SessionDep) -> Response:
     """One leader by slug (`vladimir-putin`) or Wikidata QID (`Q7747`)."""
+    record_dataset_version(request, session)
     person_id = find_person_id(session, reference=leader_id)
     item = service.get_leader(session, person_id=person_id) if person_id else None
     if item is None:
@@ -88,8 +89,9 @@ def list_sources(
     responses=ITEM_RESPONSES,
     tags=["sources"],
 )
-def get_source(source_id: str, session: SessionDep) -> Response:
+def get_source(source_id: str, request: Request, session: SessionDep) -> Response:
     """Metadata, counts and the full verbatim text; every span in the API indexes this text."""
+    record_dataset_version(request, session)
     item = service.get_source(session, source_id=source_id)
     if item is None:
         raise not_found("source", source_id, listing="/v1/sources")
@@ -107,8 +109,9 @@ def get_source(source_id: str, session: SessionDep) -> Response:
     },
     tags=["sources"],
 )
-def get_source_text(source_id: str, session: SessionDep) -> PlainTextResponse:
+def get_source_text(source_id: str, request: Request, session: SessionDep) -> PlainTextResponse:
     """The verbatim article as text/plain (UTF-8)."""
+    record_dataset_version(request, session)
     text = service.source_text(session, source_id=source_id)
     if text is None:
         raise not_found("source", source_id, listing="/v1/sources")
@@ -123,7 +126,8 @@ def get_source_text(source_id: str, session: SessionDep) -> PlainTextResponse:
     responses=LIST_RESPONSES,
     tags=["reference"],
 )
-def get_vocabularies(session: SessionDep) -> Response:
+def get_vocabularies(request: Request, session: SessionDep) -> Response:
     """Event kinds with their CAMEO and PLOVER codes, topics, attributions, qualifiers and
     every other enum, plus the countries."""
+    record_dataset_version(request, session)
     return json_response(service.vocabularies(session))

@@ -13,6 +13,7 @@ from app.api.deps import (
     fingerprint,
     json_response,
     list_response,
+    record_dataset_version,
 )
 from app.api.export import TRADE_COLUMNS, Format, export_response, negotiate
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
@@ -68,6 +69,7 @@ def get_series(
     ] = None,
 ) -> Response:
     """China–Russia (or any pair's) trade as a series, each point with its source excerpt."""
+    record_dataset_version(request, session)
     if country == partner:
         raise invalid_parameter("partner", "must differ from country")
     require_known(
@@ -183,8 +185,9 @@ def list_observations(
     response_model=TradeObservationPublic,
     responses=ITEM_RESPONSES,
 )
-def get_observation(observation_id: str, session: SessionDep) -> Response:
+def get_observation(observation_id: str, request: Request, session: SessionDep) -> Response:
     """One figure with its qualifier, attribution, preference and source excerpt."""
+    record_dataset_version(request, session)
     item = service.get_observation(session, observation_id=observation_id)
     if item is None:
         raise not_found("trade observation", observation_id, listing="/v1/trade/observations")
