@@ -39,11 +39,10 @@ def _configure_sqlite(
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the seed, and v.v.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
-        else:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
         if statement_timeout_ms:
             info = record.info

@@ -191,7 +191,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_database(request: Request, exc: Exception) -> Response:
         logger.error(
-            "database error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__
+            "database error on %s %s: %s: %s",
+            request.method,
+            request.url.path,
+            exc.__class__.__name__,
+            str(getattr(exc, "orig", exc))[:300],
         )
         return problem_response(
             request,

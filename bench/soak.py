@@ -136,12 +136,13 @@ def main() -> None:
     _prepare(database_url)
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+    server_log = workdir / "server.log"
     server = subprocess.Popen(
         [PYTHON, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=server_log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -179,6 +180,7 @@ def main() -> None:
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     if result["errors"]:
+        print(f"server log: {server_log}", file=sys.stderr)
         sys.exit(1)
 
 

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
+from app.config import Settings
 from app.database import create_db_engine, get_engine, get_session
 from app.main import create_app
 from tests.helpers import assert_problem
@@ -117,3 +119,19 @@ def test_503_when_tables_are_missing(unmigrated_engine: Engine) -> None:
     assert_problem(response, 503)
     assert response.headers["retry-after"] == "5"
     assert "no such table" not in response.text
+
+
+def test_406_when_nothing_acceptable(client: TestClient) -> None:
+    assert_problem(client.get("/v1/events", headers={"Accept": "image/png"}), 406)
+    assert_problem(client.get("/v1/quotes/none", headers={"Accept": "text/csv"}), 406)
+    assert_problem(client.get("/v1/sources/x/text", headers={"Accept": "application/json"}), 406)
+
+
+def test_429_when_rate_limited(session: Session) -> None:
+    app = create_app(Settings(rate_limit_per_minute=1, rate_limit_burst=1))
+    app.dependency_overrides[get_session] = lambda: session
+    with TestClient(app) as client:
+        client.get("/v1/vocab")
+        response = client.get("/v1/vocab")
+    assert_problem(response, 429)
+    assert response.headers["retry-after"]

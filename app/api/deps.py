@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.routing import APIRoute
@@ -26,6 +26,22 @@ from app.services.search import SearchQueryError, parse_query
 _settings = get_settings()
 MAX_LIMIT = _settings.max_page_size
 DEFAULT_LIMIT = min(_settings.default_page_size, MAX_LIMIT)
+EventId = Annotated[
+    str, Path(description="Event id (a stable slug)", examples=["2025-01-21-putin-xi-video-call"])
+]
+QuoteId = Annotated[
+    str, Path(description="Quote id", examples=["q-2022-12-30-putin-la-aspettiamo"])
+]
+LeaderId = Annotated[
+    str, Path(description="Person slug or Wikidata QID", examples=["vladimir-putin", "Q15031"])
+]
+SourceId = Annotated[
+    str,
+    Path(description="Source id", examples=["anon-2021-12-15-putin-xi-videoconferenza"]),
+]
+ObservationId = Annotated[
+    str, Path(description="Trade observation id", examples=["t-001-2024-total-244-8"])
+]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 PAGING_PARAMETERS = {"cursor", "limit", "include_total", "format"}
 
@@ -231,6 +247,9 @@ def list_response(
     record_dataset_version(request, session)
     fmt = negotiate(request, page.format, allowed=("json", "csv", "ndjson"))
     if fmt != "json":
+        # The export reads through a session of its own while streaming; hand this one's
+        # connection back now, or every running export would hold two pooled connections.
+        session.close()
         return export_response(
             engine=engine,
             fetch=fetch,

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app.api.deps import (
     CountryCode,
+    EventId,
     FromParam,
     PageDep,
     QParam,
@@ -62,12 +63,16 @@ async def event_filters(
         ),
     ] = None,
     kind: Annotated[
-        list[EventKind] | None, Query(description="Event kind; repeat to match any of them")
+        list[EventKind] | None,
+        Query(description="Event kind; repeat to match any of them", examples=["video_call"]),
     ] = None,
     topic: Annotated[
-        list[Topic] | None, Query(description="Topic tag; repeat for events with all of them")
+        list[Topic] | None,
+        Query(description="Topic tag; repeat for events with all of them", examples=["taiwan"]),
     ] = None,
-    status: Annotated[EventStatus | None, Query(description="occurred or planned")] = None,
+    status: Annotated[
+        EventStatus | None, Query(description="occurred or planned", examples=["planned"])
+    ] = None,
     source: Annotated[
         str | None,
         Query(
@@ -140,7 +145,7 @@ def list_events(
     response_model=EventDetail,
     responses=ITEM_RESPONSES,
 )
-def get_event(event_id: str, request: Request, session: SessionDep) -> Response:
+def get_event(event_id: EventId, request: Request, session: SessionDep) -> Response:
     """One event with participants, topics, supporting excerpts (text and span), its quotes,
     and the trade figures stated with it."""
     record_dataset_version(request, session)

@@ -8,8 +8,10 @@ from fastapi.responses import Response
 
 from app.api.deps import (
     FromParam,
+    LeaderId,
     PageDep,
     QParam,
+    QuoteId,
     SortParam,
     ToParam,
     checked_q,
@@ -41,9 +43,12 @@ async def quote_filters(
     ] = None,
     start: FromParam = None,
     end: ToParam = None,
-    lang: Annotated[Language | None, Query(description="Language of the verbatim text")] = None,
+    lang: Annotated[
+        Language | None, Query(description="Language of the verbatim text", examples=["en"])
+    ] = None,
     attribution: Annotated[
-        Attribution | None, Query(description="How the words reached the source")
+        Attribution | None,
+        Query(description="How the words reached the source", examples=["agency"]),
     ] = None,
     topic: Annotated[
         list[Topic] | None, Query(description="Topic tag; repeat to match any of them")
@@ -132,7 +137,7 @@ def list_quotes(
     response_model=QuotePublic,
     responses=ITEM_RESPONSES,
 )
-def get_quote(quote_id: str, request: Request, session: SessionDep) -> Response:
+def get_quote(quote_id: QuoteId, request: Request, session: SessionDep) -> Response:
     """One quote with speaker, event, attribution and source span."""
     record_dataset_version(request, session)
     item = service.get_quote(session, quote_id=quote_id)
@@ -150,7 +155,7 @@ def get_quote(quote_id: str, request: Request, session: SessionDep) -> Response:
     tags=["leaders"],
 )
 def list_leader_quotes(
-    leader_id: str,
+    leader_id: LeaderId,
     request: Request,
     session: SessionDep,
     engine: EngineDep,

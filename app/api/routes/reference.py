@@ -3,7 +3,14 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.api.deps import PageDep, json_response, list_response, record_dataset_version
+from app.api.deps import (
+    LeaderId,
+    PageDep,
+    SourceId,
+    json_response,
+    list_response,
+    record_dataset_version,
+)
 from app.api.export import LEADER_COLUMNS, SOURCE_COLUMNS
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
 from app.database import EngineDep, SessionDep
@@ -47,7 +54,7 @@ def list_leaders(
     responses=ITEM_RESPONSES,
     tags=["leaders"],
 )
-def get_leader(leader_id: str, request: Request, session: SessionDep) -> Response:
+def get_leader(leader_id: LeaderId, request: Request, session: SessionDep) -> Response:
     """One leader by slug (`vladimir-putin`) or Wikidata QID (`Q7747`)."""
     record_dataset_version(request, session)
     person_id = find_person_id(session, reference=leader_id)
@@ -89,7 +96,7 @@ def list_sources(
     responses=ITEM_RESPONSES,
     tags=["sources"],
 )
-def get_source(source_id: str, request: Request, session: SessionDep) -> Response:
+def get_source(source_id: SourceId, request: Request, session: SessionDep) -> Response:
     """Metadata, counts and the full verbatim text; every span in the API indexes this text."""
     record_dataset_version(request, session)
     item = service.get_source(session, source_id=source_id)
@@ -109,7 +116,9 @@ def get_source(source_id: str, request: Request, session: SessionDep) -> Respons
     },
     tags=["sources"],
 )
-def get_source_text(source_id: str, request: Request, session: SessionDep) -> PlainTextResponse:
+def get_source_text(
+    source_id: SourceId, request: Request, session: SessionDep
+) -> PlainTextResponse:
     """The verbatim article as text/plain (UTF-8)."""
     record_dataset_version(request, session)
     text = service.source_text(session, source_id=source_id)

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app.api.deps import (
     FromParam,
+    ObservationId,
     PageDep,
     ToParam,
     date_range,
@@ -92,6 +93,7 @@ def get_series(
         preferred_only=select == "preferred",
     )
     if fmt != "json":
+        session.close()  # the export streams through a session of its own
         return export_response(
             engine=engine,
             fetch=lambda s, _after, _limit: (service.series_points(s, query=query), None),
@@ -185,7 +187,9 @@ def list_observations(
     response_model=TradeObservationPublic,
     responses=ITEM_RESPONSES,
 )
-def get_observation(observation_id: str, request: Request, session: SessionDep) -> Response:
+def get_observation(
+    observation_id: ObservationId, request: Request, session: SessionDep
+) -> Response:
     """One figure with its qualifier, attribution, preference and source excerpt."""
     record_dataset_version(request, session)
     item = service.get_observation(session, observation_id=observation_id)
