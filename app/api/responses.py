@@ -19,8 +19,32 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: _problem("The database is unreachable, not migrated, or a query ran out of time"),
 }
 
-LIST_RESPONSES: dict[int | str, dict[str, Any]] = {400: PROBLEM_RESPONSES[400]}
+EXPORT_CONTENT: dict[str, Any] = {
+    "text/csv": {
+        "schema": {"type": "string"},
+        "example": "id,start_date,end_date,date_precision,...\r\n",
+    },
+    "application/x-ndjson": {
+        "schema": {"type": "string"},
+        "example": '{"id": "2025-01-21-putin-xi-video-call", ...}\n',
+    },
+}
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A page of items as JSON, or with format=csv|ndjson (or Accept) every "
+        "matching item as a streamed export",
+        "content": EXPORT_CONTENT,
+    },
+    400: PROBLEM_RESPONSES[400],
+    406: _problem("Accept names no media type this endpoint produces"),
+}
+QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: PROBLEM_RESPONSES[400],
+    406: LIST_RESPONSES[406],
+}
 ITEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: PROBLEM_RESPONSES[400],
     404: PROBLEM_RESPONSES[404],
+    406: LIST_RESPONSES[406],
 }
+SUBLIST_RESPONSES: dict[int | str, dict[str, Any]] = {**LIST_RESPONSES, **ITEM_RESPONSES}

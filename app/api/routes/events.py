@@ -21,7 +21,7 @@ from app.api.deps import (
     record_dataset_version,
 )
 from app.api.export import EVENT_COLUMNS
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
 from app.database import EngineDep, SessionDep
 from app.errors import not_found
 from app.schemas.common import PARTIAL_DATE_PATTERN
@@ -163,7 +163,7 @@ def get_event(event_id: EventId, request: Request, session: SessionDep) -> Respo
     operation_id="get_timeline",
     summary="Count events per year or month",
     response_model=Timeline,
-    responses=LIST_RESPONSES,
+    responses=QUERY_RESPONSES,
 )
 def get_timeline(
     request: Request,

@@ -21,7 +21,7 @@ from app.api.deps import (
     record_dataset_version,
 )
 from app.api.export import QUOTE_COLUMNS
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, SUBLIST_RESPONSES
 from app.database import EngineDep, SessionDep
 from app.errors import not_found
 from app.schemas.quotes import QuotePage, QuotePublic
@@ -151,7 +151,7 @@ def get_quote(quote_id: QuoteId, request: Request, session: SessionDep) -> Respo
     operation_id="list_leader_quotes",
     summary="List one leader's quotes",
     response_model=QuotePage,
-    responses=ITEM_RESPONSES,
+    responses=SUBLIST_RESPONSES,
     tags=["leaders"],
 )
 def list_leader_quotes(

@@ -12,7 +12,7 @@ from app.api.deps import (
     record_dataset_version,
 )
 from app.api.export import LEADER_COLUMNS, SOURCE_COLUMNS
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
 from app.database import EngineDep, SessionDep
 from app.errors import not_found
 from app.schemas.reference import LeaderPage, LeaderPublic, SourceDetail, SourcePage, Vocabularies
@@ -132,7 +132,7 @@ def get_source_text(
     operation_id="get_vocabularies",
     summary="Controlled vocabularies",
     response_model=Vocabularies,
-    responses=LIST_RESPONSES,
+    responses=QUERY_RESPONSES,
     tags=["reference"],
 )
 def get_vocabularies(request: Request, session: SessionDep) -> Response:
