@@ -164,3 +164,32 @@ def test_host_header_checks_are_configurable(session: Session) -> None:
         assert good.get("/healthz").status_code == 200
     with TestClient(app, base_url="http://evil.example") as bad:
         assert_problem(bad.get("/healthz"), 400)
+
+
+def test_an_export_never_splices_two_dataset_versions(
+    database_url: str, writer: Engine, tmp_path: Path
+) -> None:
+    from app.api.export import ExportInterruptedError, _rows
+    from app.services.events import EventFilters, list_events
+    from app.services.reference import current_dataset_version
+
+    serving = create_db_engine(database_url, read_only=True)
+    with Session(serving) as session:
+        version = current_dataset_version(session)
+    half = _smaller(tmp_path)
+    calls = 0
+
+    def fetch(session: Session, after: list[object] | None, limit: int) -> tuple[list, object]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise AssertionError("the second batch must not be read from a new version")
+        page = list_events(session, filters=EventFilters(), descending=False, limit=2, after=after)
+        load_dataset(engine=writer, dataset=half)  # a reseed lands between two batches
+        return page
+
+    rows = _rows(serving, fetch, 1000, version)
+    assert len([next(rows), next(rows)]) == 2
+    with pytest.raises(ExportInterruptedError):
+        next(rows)
+    serving.dispose()

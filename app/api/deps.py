@@ -1,6 +1,7 @@
 """Query parameters shared by the routes, and the checks every request gets."""
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -26,21 +27,45 @@ from app.services.search import SearchQueryError, parse_query
 _settings = get_settings()
 MAX_LIMIT = _settings.max_page_size
 DEFAULT_LIMIT = min(_settings.default_page_size, MAX_LIMIT)
+# What an id can look like (slugs, Wikidata QIDs); stated in the schema so clients and fuzzers
+# know, and anything else is a 400 naming the parameter.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+IdRef = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 EventId = Annotated[
-    str, Path(description="Event id (a stable slug)", examples=["2025-01-21-putin-xi-video-call"])
+    str,
+    Path(
+        pattern=ID_PATTERN,
+        description="Event id (a stable slug)",
+        examples=["2025-01-21-putin-xi-video-call"],
+    ),
 ]
 QuoteId = Annotated[
-    str, Path(description="Quote id", examples=["q-2022-12-30-putin-la-aspettiamo"])
+    str,
+    Path(pattern=ID_PATTERN, description="Quote id", examples=["q-2022-12-30-putin-la-aspettiamo"]),
 ]
 LeaderId = Annotated[
-    str, Path(description="Person slug or Wikidata QID", examples=["vladimir-putin", "Q15031"])
+    str,
+    Path(
+        pattern=ID_PATTERN,
+        description="Person slug or Wikidata QID",
+        examples=["vladimir-putin", "Q15031"],
+    ),
 ]
 SourceId = Annotated[
     str,
-    Path(description="Source id", examples=["anon-2021-12-15-putin-xi-videoconferenza"]),
+    Path(
+        pattern=ID_PATTERN,
+        description="Source id",
+        examples=["anon-2021-12-15-putin-xi-videoconferenza"],
+    ),
 ]
 ObservationId = Annotated[
-    str, Path(description="Trade observation id", examples=["t-001-2024-total-244-8"])
+    str,
+    Path(
+        pattern=ID_PATTERN, description="Trade observation id", examples=["t-001-2024-total-244-8"]
+    ),
 ]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 PAGING_PARAMETERS = {"cursor", "limit", "include_total", "format"}
@@ -54,6 +79,19 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
 
 
 _ALLOWED_BY_ROUTE: dict[int, frozenset[str]] = {}
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _reject_control_characters(request: Request) -> None:
+    # No id, date or search term contains control characters, and PostgreSQL refuses NUL
+    # outright: answer 400 here rather than let the database fail with a 503.
+    values = [("query", k, v) for k, v in request.query_params.multi_items()]
+    values += [("path", k, str(v)) for k, v in request.path_params.items()]
+    for location, name, value in values:
+        if _CONTROL_CHARACTERS.search(value):
+            raise invalid_parameter(
+                name, "contains a control character (such as NUL)", location=location
+            )
 
 
 async def reject_unknown_query_parameters(request: Request) -> None:
@@ -64,6 +102,7 @@ async def reject_unknown_query_parameters(request: Request) -> None:
     allowed = _ALLOWED_BY_ROUTE.get(id(route))
     if allowed is None:
         allowed = _ALLOWED_BY_ROUTE[id(route)] = _query_names(route.dependant)
+    _reject_control_characters(request)
     unknown = sorted(set(request.query_params.keys()) - allowed)
     if unknown:
         listed = ", ".join(sorted(allowed)) or "none"
@@ -125,6 +164,7 @@ QParam = Annotated[
     Query(
         min_length=1,
         max_length=_settings.search_max_chars,
+        pattern=TEXT_PATTERN,
         description=(
             "Full-text search, case- and accent-insensitive. Words must all match; "
             '"a phrase" matches words in sequence; `word*` matches a prefix; `OR` between '
@@ -169,6 +209,7 @@ async def page_params(
         str | None,
         Query(
             max_length=_settings.cursor_max_chars,
+            pattern=r"^[A-Za-z0-9_-]+$",
             description="Opaque `next_cursor` from the previous page",
         ),
     ] = None,
@@ -251,6 +292,7 @@ def list_response(
         # connection back now, or every running export would hold two pooled connections.
         session.close()
         return export_response(
+            request,
             engine=engine,
             fetch=fetch,
             columns=columns,

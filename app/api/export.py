@@ -12,12 +12,14 @@ from typing import Any, Literal
 
 import orjson
 from fastapi import Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.config import get_settings
 from app.errors import ProblemError
+from app.middleware.caching import etag_matches
+from app.services.reference import current_dataset_version
 
 Format = Literal["json", "csv", "ndjson"]
 MEDIA_TYPES: dict[str, Format] = {
@@ -84,19 +86,31 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _rows(engine: Engine, fetch: PageFetcher, cap: int) -> Iterator[dict[str, Any]]:
+class ExportInterruptedError(RuntimeError):
+    """The dataset was reseeded while an export streamed; the download is cut short."""
+
+
+def _rows(
+    engine: Engine, fetch: PageFetcher, cap: int, version: str | None
+) -> Iterator[dict[str, Any]]:
     sent = 0
     after: list[Any] | None = None
-    with Session(engine) as session:
-        while sent < cap:
+    while sent < cap:
+        # A session per batch, closed before yielding: an abandoned download (a client that
+        # hangs up) then holds no pooled connection while it waits to be garbage-collected.
+        with Session(engine) as session:
+            if current_dataset_version(session) != version:
+                # Never splice two dataset versions into one file: abort the transfer instead.
+                raise ExportInterruptedError("the dataset was reseeded during the export")
             items, after = fetch(session, after, min(EXPORT_BATCH, cap - sent))
-            yield from items
-            sent += len(items)
-            if after is None:
-                return
+        yield from items
+        sent += len(items)
+        if after is None:
+            return
 
 
 def export_response(
+    request: Request,
     *,
     engine: Engine,
     fetch: PageFetcher,
@@ -105,10 +119,20 @@ def export_response(
     name: str,
     dataset_version: str | None,
     canonical: str,
-) -> StreamingResponse:
-    """Stream every matching item (up to the export cap) as CSV or NDJSON."""
+) -> Response:
+    """Stream every matching item (up to the export cap) as CSV or NDJSON.
+
+    Revalidation is answered here, before any row is read: the ETag is derived from the
+    dataset version, the canonical request and whether the body will be gzip-encoded.
+    """
     cap = get_settings().export_max_rows
-    rows = _rows(engine, fetch, cap)
+    version = dataset_version or "unversioned"
+    gzip = "gzip" in request.headers.get("accept-encoding", "")
+    digest = hashlib.sha256(f"{version}|{fmt}|{canonical}|{gzip}".encode()).hexdigest()[:32]
+    etag = f'"{digest}"'
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    rows = _rows(engine, fetch, cap, dataset_version)
 
     def csv_lines() -> Iterator[bytes]:
         buffer = io.StringIO()
@@ -126,14 +150,12 @@ def export_response(
         for item in rows:
             yield orjson.dumps(item) + b"\n"
 
-    version = dataset_version or "unversioned"
-    etag = '"' + hashlib.sha256(f"{version}|{fmt}|{canonical}".encode()).hexdigest()[:32] + '"'
+    extension = "csv" if fmt == "csv" else "ndjson"
     return StreamingResponse(
         csv_lines() if fmt == "csv" else ndjson_lines(),
         media_type=CONTENT_TYPES[fmt],
         headers={
-            "Content-Disposition": f'attachment; filename="{name}-{version}.'
-            f'{"csv" if fmt == "csv" else "ndjson"}"',
+            "Content-Disposition": f'attachment; filename="{name}-{version}.{extension}"',
             "ETag": etag,
             "X-Export-Max-Rows": str(cap),
         },

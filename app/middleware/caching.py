@@ -60,16 +60,14 @@ class CachingMiddleware:
                 if version:
                     headers[DATASET_VERSION_HEADER] = version
                 headers.add_vary_header("Accept")
+                if message["status"] == 304:
+                    headers["Cache-Control"] = self.cache_control
                 if message["status"] != 200:
                     mode = "stream"
                     await send(message)
                     return
                 headers["Cache-Control"] = self.cache_control
-                if "etag" in headers:
-                    if "content-encoding" in headers:
-                        # A strong validator must differ between encodings of one resource.
-                        encoding = headers["content-encoding"]
-                        headers["etag"] = headers["etag"].rstrip('"') + f'-{encoding}"'
+                if "etag" in headers:  # set by the route (streamed exports), encoding included
                     if etag_matches(if_none_match, headers["etag"]):
                         mode = "drop"
                         await send_not_modified(message)

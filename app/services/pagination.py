@@ -45,6 +45,8 @@ def decode_cursor(token: str, *, fingerprint: str) -> list[Any]:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError) as exc:
         raise bad from exc
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != token:
+        raise bad  # only the exact spelling this API issued is a cursor
     signature, payload = raw[:_SIGNATURE_BYTES], raw[_SIGNATURE_BYTES:]
     if not hmac.compare_digest(signature, _sign(payload)):
         raise bad

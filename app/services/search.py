@@ -16,6 +16,7 @@ SEARCH_TABLE_PREFIXES = ("event_search", "quote_search")
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _NON_WORD = re.compile(r"[^\w]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class SearchQueryError(ValueError):
@@ -39,6 +40,8 @@ def normalise(value: str) -> str:
 def parse_query(q: str) -> list[Term]:
     """Parse the documented `q` syntax: words (AND), "phrases", prefix*, and OR."""
     settings = get_settings()
+    if _CONTROL.search(q):
+        raise SearchQueryError("q contains a control character (such as NUL)")
     if len(q) > settings.search_max_chars:
         raise SearchQueryError(f"q is longer than {settings.search_max_chars} characters")
     terms: list[Term] = []

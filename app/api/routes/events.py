@@ -6,9 +6,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import (
+    ID_PATTERN,
     CountryCode,
     EventId,
     FromParam,
+    IdRef,
     PageDep,
     QParam,
     SortParam,
@@ -49,7 +51,7 @@ async def event_filters(
     start: FromParam = None,
     end: ToParam = None,
     leader: Annotated[
-        list[str] | None,
+        list[IdRef] | None,
         Query(
             description="Person slug or Wikidata QID; repeat for events all of them took part in",
             examples=["vladimir-putin"],
@@ -76,7 +78,7 @@ async def event_filters(
     source: Annotated[
         str | None,
         Query(
-            max_length=120,
+            pattern=ID_PATTERN,
             description="Only events supported by this source id",
             examples=["cnaworld-2025-putin-xi-video-call"],
         ),

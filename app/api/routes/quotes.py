@@ -7,7 +7,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import (
+    ID_PATTERN,
     FromParam,
+    IdRef,
     LeaderId,
     PageDep,
     QParam,
@@ -36,7 +38,7 @@ async def quote_filters(
     event: Annotated[
         str | None,
         Query(
-            max_length=120,
+            pattern=ID_PATTERN,
             description="Only quotes from this event id",
             examples=["2025-01-21-putin-xi-video-call"],
         ),
@@ -115,7 +117,7 @@ def list_quotes(
     filters: QuoteFiltersDep,
     page: PageDep,
     leader: Annotated[
-        list[str] | None,
+        list[IdRef] | None,
         Query(
             description="Speaker slug or Wikidata QID; repeat to match any of them",
             examples=["vladimir-putin"],

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import (
+    ID_PATTERN,
     FromParam,
     ObservationId,
     PageDep,
@@ -95,6 +96,7 @@ def get_series(
     if fmt != "json":
         session.close()  # the export streams through a session of its own
         return export_response(
+            request,
             engine=engine,
             fetch=lambda s, _after, _limit: (service.series_points(s, query=query), None),
             columns=TRADE_COLUMNS,
@@ -138,16 +140,20 @@ def list_observations(
     engine: EngineDep,
     page: PageDep,
     source: Annotated[
-        str | None, Query(max_length=120, description="Only figures from this source id")
+        str | None, Query(pattern=ID_PATTERN, description="Only figures from this source id")
     ] = None,
     period: Annotated[
         str | None,
-        Query(max_length=40, description="SDMX period as stored", examples=["2024"]),
+        Query(
+            pattern=r"^\d{4}(-\d{2}){0,2}(/P\d{1,3}[YMD])?$",
+            description="SDMX period as stored",
+            examples=["2024"],
+        ),
     ] = None,
     period_type: Annotated[PeriodType | None, Query(description="Period type")] = None,
     kind: Annotated[TradeKind | None, Query(description="actual or target")] = None,
     event: Annotated[
-        str | None, Query(max_length=120, description="Only figures stated with this event id")
+        str | None, Query(pattern=ID_PATTERN, description="Only figures stated with this event id")
     ] = None,
 ) -> Response:
     """Every trade figure exactly as each source states it, in id order."""
