@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import orjson
+from sqlalchemy import Select
+from sqlmodel import Session
 
 from app.config import get_settings
 from app.errors import invalid_parameter
@@ -60,3 +62,15 @@ def decode_cursor(token: str, *, fingerprint: str) -> list[Any]:
     if not isinstance(key, list):
         raise bad
     return key
+
+
+def page_by_id(
+    session: Session, *, query: Select[Any], id_column: Any, limit: int, after: list[Any] | None
+) -> tuple[list[dict[str, Any]], list[Any] | None]:
+    """One keyset page of `query` in `id_column` order: rows, and the key to continue after."""
+    if after is not None:
+        query = query.where(id_column > str(after[0]))
+    statement = query.order_by(id_column).limit(limit + 1)
+    rows = [dict(row) for row in session.connection().execute(statement).mappings()]
+    next_key = [rows[limit - 1][id_column.name]] if len(rows) > limit else None
+    return rows[:limit], next_key

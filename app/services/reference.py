@@ -6,6 +6,7 @@ from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
 from app.services import tables as t
+from app.services.pagination import page_by_id
 from app.vocab import (
     EVENT_CODING,
     TOPIC_DESCRIPTIONS,
@@ -54,17 +55,10 @@ def list_leaders(
     session: Session, *, limit: int, after: list[Any] | None
 ) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """One page of leaders in id order."""
-    query = _leader_query()
-    if after is not None:
-        query = query.where(t.person.c.id > str(after[0]))
-    rows = (
-        session.connection()
-        .execute(query.order_by(t.person.c.id).limit(limit + 1))
-        .mappings()
-        .all()
+    rows, next_key = page_by_id(
+        session, query=_leader_query(), id_column=t.person.c.id, limit=limit, after=after
     )
-    page = [_leader(row) for row in rows[:limit]]
-    return page, ([page[-1]["id"]] if len(rows) > limit else None)
+    return [_leader(row) for row in rows], next_key
 
 
 def count_leaders(session: Session) -> int:
@@ -130,17 +124,10 @@ def list_sources(
     session: Session, *, limit: int, after: list[Any] | None
 ) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """One page of sources in id order, without their text."""
-    query = _source_query()
-    if after is not None:
-        query = query.where(t.source.c.id > str(after[0]))
-    rows = (
-        session.connection()
-        .execute(query.order_by(t.source.c.id).limit(limit + 1))
-        .mappings()
-        .all()
+    rows, next_key = page_by_id(
+        session, query=_source_query(), id_column=t.source.c.id, limit=limit, after=after
     )
-    page = [_source(row) for row in rows[:limit]]
-    return page, ([page[-1]["id"]] if len(rows) > limit else None)
+    return [_source(row) for row in rows], next_key
 
 
 def count_sources(session: Session) -> int:

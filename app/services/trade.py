@@ -7,6 +7,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlmodel import Session
 
 from app.services import tables as t
+from app.services.pagination import page_by_id
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,11 @@ def list_observations(
     session: Session, *, filters: ObservationFilters, limit: int, after: list[Any] | None
 ) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """One page of observations in id order."""
-    c = t.trade_observation.c
     query = select(t.trade_observation).where(*_conditions(filters))
-    if after is not None:
-        query = query.where(c.id > str(after[0]))
-    rows = session.connection().execute(query.order_by(c.id).limit(limit + 1)).mappings().all()
-    page = [dict(row) for row in rows[:limit]]
-    next_key = [page[-1]["id"]] if len(rows) > limit else None
-    return _items(session, page), next_key
+    rows, next_key = page_by_id(
+        session, query=query, id_column=t.trade_observation.c.id, limit=limit, after=after
+    )
+    return _items(session, rows), next_key
 
 
 def count_observations(session: Session, *, filters: ObservationFilters) -> int:
