@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     # Added innermost first: the request id wraps everything, gzip sits next to the routes so
     # that ETags describe the bytes actually sent.
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5)
     app.add_middleware(CachingMiddleware, max_age=settings.cache_max_age)
     if settings.rate_limit_per_minute:
         app.add_middleware(

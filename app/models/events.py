@@ -10,7 +10,8 @@ import app.models.base  # noqa: F401  (naming convention first)
 
 class Event(SQLModel, table=True):
     __table_args__ = (
-        Index("ix_event_date_lo_id", "date_lo", "id"),
+        # Keyset pages walk (date_lo, id); date_hi rides along so date filters stay in the index.
+        Index("ix_event_date_lo_id_hi", "date_lo", "id", "date_hi"),
         Index("ix_event_date_hi", "date_hi"),
     )
 

@@ -13,3 +13,6 @@ class DatasetMeta(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     version: str = Field(max_length=64, description="SHA-256 over every seed file")
     loaded_at: dt.datetime
+    max_event_span_days: int | None = Field(
+        default=None, description="Longest date_hi - date_lo of any event; bounds date scans"
+    )

@@ -9,10 +9,13 @@ import app.models.base  # noqa: F401  (naming convention first)
 
 
 class Quote(SQLModel, table=True):
-    __table_args__ = (Index("ix_quote_said_sort", "sort_date", "id"),)
+    __table_args__ = (
+        Index("ix_quote_said_sort", "sort_date", "id"),
+        Index("ix_quote_speaker_sort", "speaker_id", "sort_date", "id"),
+    )
 
     id: str = Field(primary_key=True, max_length=120)
-    speaker_id: str = Field(foreign_key="person.id", index=True)
+    speaker_id: str = Field(foreign_key="person.id")
     event_id: str = Field(foreign_key="event.id", index=True)
     source_id: str = Field(foreign_key="source.id", index=True)
     span_start: int

@@ -63,9 +63,17 @@ def load_dataset(*, engine: Engine, dataset: Dataset, force: bool = False) -> bo
                 connection.execute(insert(table), rows)
         for kind, documents in dataset.search_documents.items():
             index_documents(connection, kind=kind, documents=documents)
+        spans = [(row["date_hi"] - row["date_lo"]).days for row in dataset.rows["event"]]
         connection.execute(
             insert(meta),
-            [{"id": 1, "version": dataset.version, "loaded_at": dt.datetime.now(dt.UTC)}],
+            [
+                {
+                    "id": 1,
+                    "version": dataset.version,
+                    "loaded_at": dt.datetime.now(dt.UTC),
+                    "max_event_span_days": max(spans, default=0),
+                }
+            ],
         )
     return True
 

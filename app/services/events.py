@@ -5,13 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, TextClause, func, select, text, tuple_
 from sqlmodel import Session
 
 from app.dates import precision_range
 from app.services import tables as t
 from app.services.lookup import require_known, resolve_leader
-from app.services.search import compile_query, match_ids_sql
+from app.services.search import compile_query, match_condition
 from app.vocab import EVENT_CODING, DatePrecision, EventKind
 
 
@@ -52,15 +52,21 @@ def resolve_filters(session: Session, *, filters: EventFilters) -> EventFilters:
     return replace(filters, leaders=leaders)
 
 
-def _conditions(session: Session, filters: EventFilters) -> list[ColumnElement[bool]]:
+def _conditions(session: Session, filters: EventFilters) -> list[ColumnElement[bool] | TextClause]:
     e = t.event.c
-    conditions: list[ColumnElement[bool]] = []
-    if filters.period is not None:
-        conditions += [e.date_lo <= filters.period[1], e.date_hi >= filters.period[0]]
-    if filters.start is not None:
-        conditions.append(e.date_hi >= filters.start)
-    if filters.end is not None:
-        conditions.append(e.date_lo <= filters.end)
+    conditions: list[ColumnElement[bool] | TextClause] = []
+    lows = [day for day in (filters.start, filters.period and filters.period[0]) if day]
+    highs = [day for day in (filters.end, filters.period and filters.period[1]) if day]
+    if highs:
+        conditions.append(e.date_lo <= min(highs))
+    if lows:
+        low = max(lows)
+        conditions.append(e.date_hi >= low)
+        span = _max_event_span_days(session)
+        if span is not None:
+            # Redundant but index-friendly: no event starts longer than `span` days before it
+            # ends, so the scan of (date_lo, id) can start there instead of at the beginning.
+            conditions.append(e.date_lo >= low - dt.timedelta(days=span))
     for leader in filters.leaders:
         conditions.append(
             e.id.in_(
@@ -94,21 +100,24 @@ def _conditions(session: Session, filters: EventFilters) -> list[ColumnElement[b
     if filters.q is not None:
         dialect = session.connection().dialect.name
         conditions.append(
-            e.id.in_(
-                text(match_ids_sql(dialect, "event")).bindparams(
-                    search_q=compile_query(dialect, filters.q)
-                )
+            text(match_condition(dialect, "event")).bindparams(
+                search_q=compile_query(dialect, filters.q)
             )
         )
     return conditions
 
 
+def _max_event_span_days(session: Session) -> int | None:
+    query = select(t.dataset_meta.c.max_event_span_days)
+    span = session.connection().execute(query).scalar_one_or_none()
+    return None if span is None else int(span)
+
+
 def _keyset(descending: bool, key: list[Any]) -> ColumnElement[bool]:
-    e = t.event.c
-    day, event_id = dt.date.fromisoformat(key[0]), key[1]
-    if descending:
-        return or_(e.date_lo < day, and_(e.date_lo == day, e.id < event_id))
-    return or_(e.date_lo > day, and_(e.date_lo == day, e.id > event_id))
+    # A row-value comparison is one index range on both SQLite and PostgreSQL.
+    position = tuple_(t.event.c.date_lo, t.event.c.id)
+    after = tuple_(dt.date.fromisoformat(key[0]), key[1])
+    return position < after if descending else position > after
 
 
 def list_events(

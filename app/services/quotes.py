@@ -5,11 +5,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, TextClause, func, select, text, tuple_
 from sqlmodel import Session
 
 from app.services import tables as t
-from app.services.search import compile_query, match_ids_sql
+from app.services.search import compile_query, match_condition
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,9 @@ class QuoteFilters:
     q: str | None = None
 
 
-def _conditions(session: Session, filters: QuoteFilters) -> list[ColumnElement[bool]]:
+def _conditions(session: Session, filters: QuoteFilters) -> list[ColumnElement[bool] | TextClause]:
     c = t.quote.c
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool] | TextClause] = []
     if filters.leaders:
         conditions.append(c.speaker_id.in_(filters.leaders))
     if filters.event is not None:
@@ -50,10 +50,8 @@ def _conditions(session: Session, filters: QuoteFilters) -> list[ColumnElement[b
     if filters.q is not None:
         dialect = session.connection().dialect.name
         conditions.append(
-            c.id.in_(
-                text(match_ids_sql(dialect, "quote")).bindparams(
-                    search_q=compile_query(dialect, filters.q)
-                )
+            text(match_condition(dialect, "quote")).bindparams(
+                search_q=compile_query(dialect, filters.q)
             )
         )
     return conditions
@@ -77,11 +75,9 @@ def list_quotes(
     c = t.quote.c
     query = _base_query().where(*_conditions(session, filters))
     if after is not None:
-        day, quote_id = dt.date.fromisoformat(after[0]), after[1]
-        if descending:
-            query = query.where(or_(c.sort_date < day, and_(c.sort_date == day, c.id < quote_id)))
-        else:
-            query = query.where(or_(c.sort_date > day, and_(c.sort_date == day, c.id > quote_id)))
+        position = tuple_(c.sort_date, c.id)
+        key = tuple_(dt.date.fromisoformat(after[0]), after[1])
+        query = query.where(position < key if descending else position > key)
     order = (c.sort_date.desc(), c.id.desc()) if descending else (c.sort_date, c.id)
     rows = session.connection().execute(query.order_by(*order).limit(limit + 1)).mappings().all()
     page = [dict(row) for row in rows[:limit]]

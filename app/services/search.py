@@ -91,12 +91,19 @@ def _to_tsquery(terms: list[Term]) -> str:
     return " ".join(parts)
 
 
-def match_ids_sql(dialect: str, kind: str) -> str:
-    """SQL selecting the ids of `kind` ('event' or 'quote') matching the bind `:search_q`."""
+def match_condition(dialect: str, kind: str) -> str:
+    """SQL condition on table `kind` ('event' or 'quote') matching the bind `:search_q`.
+
+    On SQLite the full-text rows share their base row's rowid, so matches join by rowid, the
+    cheapest lookup there is.
+    """
     table = f"{kind}_search"
     if dialect == "sqlite":
-        return f"SELECT {kind}_id FROM {table} WHERE {table} MATCH :search_q"
-    return f"SELECT {kind}_id FROM {table} WHERE document @@ to_tsquery('simple', :search_q)"
+        return f"{kind}.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :search_q)"
+    return (
+        f"{kind}.id IN (SELECT {kind}_id FROM {table} "
+        "WHERE document @@ to_tsquery('simple', :search_q))"
+    )
 
 
 def compile_query(dialect: str, q: str) -> str:
@@ -112,7 +119,10 @@ def index_documents(connection: Connection, *, kind: str, documents: dict[str, s
         return
     rows = [{"id": key, "body": normalise(body)} for key, body in documents.items()]
     if connection.dialect.name == "sqlite":
-        statement = f"INSERT INTO {kind}_search ({kind}_id, body) VALUES (:id, :body)"
+        statement = (
+            f"INSERT INTO {kind}_search (rowid, {kind}_id, body) "
+            f"SELECT rowid, :id, :body FROM {kind} WHERE id = :id"
+        )
     else:
         statement = (
             f"INSERT INTO {kind}_search ({kind}_id, document) "
