@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: serve test install lint lint-deploy typecheck unit migrate seed lock clean audit
+.PHONY: serve test install lint lint-deploy typecheck unit migrate seed lock clean audit bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,14 @@ audit: install ## pip-audit the pinned dependencies (needs access to PyPI's and 
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+BENCH_DB ?= /tmp/bench-1m.db
+BENCH_EVENTS ?= 1000000
+
+bench: install ## ours vs Datasette vs a hand-written floor at 1M events (docs/performance.md)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
+	@test -f $(BENCH_DB) || { \
+		DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m app db upgrade && \
+		DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m bench.generate --events $(BENCH_EVENTS); }
+	$(BIN)/python -m bench.run --db $(BENCH_DB)

@@ -1,10 +1,12 @@
 """Test databases built by the real migrations, once per run and backend.
 
-SQLite always; PostgreSQL when TEST_DATABASE_URL is set (a throwaway database is created on that
-server and dropped afterwards, so nothing a developer keeps there is touched). Under CI=true a
-missing PostgreSQL is a failure, not a skip. Each test runs in a transaction that is rolled back.
+SQLite always; PostgreSQL on the server TEST_DATABASE_URL names, or, when it is unset, on a local
+server at 127.0.0.1:5432 if one answers (a throwaway database is created there and dropped
+afterwards, so nothing a developer keeps on that server is touched). Under CI=true a missing
+PostgreSQL is a failure, not a skip. Each test runs in a transaction that is rolled back.
 """
 
+import functools
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,19 +28,41 @@ BACKENDS = ["sqlite", "postgresql"]
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 
+LOCAL_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _local_postgres_answers() -> bool:
+    probe = create_engine(LOCAL_POSTGRES_URL, connect_args={"connect_timeout": 2})
+    try:
+        with probe.connect():
+            return True
+    except Exception:
+        return False
+    finally:
+        probe.dispose()
+
+
+@functools.cache
 def _postgres_server_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return Settings(database_url=url).database_url
+    if _local_postgres_answers():
+        return LOCAL_POSTGRES_URL
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests cannot be skipped")
+        pytest.fail(
+            "CI=true but no PostgreSQL: set TEST_DATABASE_URL or start one on 127.0.0.1:5432; "
+            "PostgreSQL tests cannot be skipped"
+        )
     return None
 
 
 def _create_postgres_database() -> tuple[str, Engine]:
     server = _postgres_server_url()
     if server is None:
-        pytest.skip("TEST_DATABASE_URL is not set; PostgreSQL tests skipped")
+        pytest.skip(
+            "no PostgreSQL: TEST_DATABASE_URL is unset and nothing answers on 127.0.0.1:5432"
+        )
     name = f"diplomatic_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
