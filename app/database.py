@@ -15,9 +15,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 
-_PROGRESS_STEPS = 5_000  # SQLite VM instructions between two looks at the clock
+# SQLite VM instructions between two looks at the clock: each look is a Python call that needs
+# the GIL, so looking often slows every query down; 100,000 steps are still only milliseconds.
+_PROGRESS_STEPS = 100_000
+# Where a pooled SQLite connection keeps its statement time limit (seconds), for the code that
+# runs SQL on the driver's cursor directly (app/services/sql.py) and must start the clock itself.
+STATEMENT_TIMEOUT_KEY = "statement_timeout_s"
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -46,6 +51,7 @@ def _configure_sqlite(
         cursor.close()
         if statement_timeout_ms:
             info = record.info
+            info[STATEMENT_TIMEOUT_KEY] = statement_timeout_ms / 1000
 
             def over_time() -> int:
                 deadline = info.get("deadline")
@@ -84,7 +90,10 @@ def create_db_engine(
         path = _sqlite_file(url)
         if path is not None and not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # A file gets a queue pool sized like PostgreSQL's; in-memory databases keep the
+        # single-connection pool SQLAlchemy gives them.
+        pooling = {"pool_size": pool_size, "max_overflow": pool_size} if path else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling)
         _configure_sqlite(
             engine,
             read_only=read_only,
@@ -106,6 +115,11 @@ def create_db_engine(
         pool_pre_ping=True,
         connect_args={"options": " ".join(options)} if options else {},
     )
+
+
+def db_connections(settings: Settings) -> int:
+    """How many connections one process's serving engine may open: its pool and overflow."""
+    return 2 * settings.db_pool_size
 
 
 @lru_cache

@@ -1,7 +1,10 @@
 """The ASGI application."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.middleware.cors import CORSMiddleware
@@ -11,6 +14,7 @@ from app import __version__
 from app.api.routes import health, problems
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
+from app.database import db_connections
 from app.errors import install_error_handlers
 from app.logging import configure_logging
 from app.middleware.caching import DATASET_VERSION_HEADER, CachingMiddleware
@@ -32,7 +36,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application with its middleware, routes and error handlers."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # One route thread per pooled connection (database.py: pool plus overflow): more threads
+        # would only queue for a connection and fight over the GIL (docs/performance.md).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = db_connections(settings)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Diplomatic Events API",
         version=__version__,
         description=DESCRIPTION,

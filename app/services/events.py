@@ -5,11 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, TextClause, func, select, text, tuple_
 from sqlmodel import Session
 
 from app.dates import precision_range
-from app.services import tables as t
+from app.services import sql
 from app.services.lookup import require_known, resolve_leader
 from app.services.search import compile_query, match_condition
 from app.vocab import EVENT_CODING, DatePrecision, EventKind
@@ -52,72 +51,84 @@ def resolve_filters(session: Session, *, filters: EventFilters) -> EventFilters:
     return replace(filters, leaders=leaders)
 
 
-def _conditions(session: Session, filters: EventFilters) -> list[ColumnElement[bool] | TextClause]:
-    e = t.event.c
-    conditions: list[ColumnElement[bool] | TextClause] = []
+_EVENT_COLUMNS = (
+    "id",
+    "start_date",
+    "end_date",
+    "date_precision",
+    "date_basis",
+    "date_lo",
+    "date_hi",
+    "kind",
+    "status",
+    "title",
+    "summary",
+    "location",
+    "location_country",
+    "duration_minutes",
+)
+_SELECT_EVENT = f"SELECT {', '.join('event.' + name for name in _EVENT_COLUMNS)} FROM event"
+
+
+def _conditions(session: Session, filters: EventFilters) -> tuple[list[str], sql.Params]:
+    conditions: list[str] = []
+    params: sql.Params = {}
     lows = [day for day in (filters.start, filters.period and filters.period[0]) if day]
     highs = [day for day in (filters.end, filters.period and filters.period[1]) if day]
     if highs:
-        conditions.append(e.date_lo <= min(highs))
+        conditions.append("event.date_lo <= :high")
+        params["high"] = min(highs)
     if lows:
         low = max(lows)
-        conditions.append(e.date_hi >= low)
+        conditions.append("event.date_hi >= :low")
+        params["low"] = low
         span = _max_event_span_days(session)
         if span is not None:
             # Redundant but index-friendly: no event starts longer than `span` days before it
             # ends, so the scan of (date_lo, id) can start there instead of at the beginning.
-            conditions.append(e.date_lo >= low - dt.timedelta(days=span))
-    for leader in filters.leaders:
+            conditions.append("event.date_lo >= :earliest_start")
+            params["earliest_start"] = low - dt.timedelta(days=span)
+    for index, leader in enumerate(filters.leaders):
         conditions.append(
-            e.id.in_(
-                select(t.event_participant.c.event_id).where(
-                    t.event_participant.c.person_id == leader
-                )
-            )
+            f"event.id IN (SELECT event_id FROM event_participant WHERE person_id = :leader{index})"
         )
-    for code in filters.countries:
+        params[f"leader{index}"] = leader
+    for index, code in enumerate(filters.countries):
         conditions.append(
-            e.id.in_(
-                select(t.event_country.c.event_id).where(t.event_country.c.country_code == code)
-            )
+            f"event.id IN (SELECT event_id FROM event_country WHERE country_code = :country{index})"
         )
+        params[f"country{index}"] = code
     if filters.kinds:
-        conditions.append(e.kind.in_(filters.kinds))
-    for topic in filters.topics:
+        kinds, kind_params = sql.in_list("kind", filters.kinds)
+        conditions.append(f"event.kind IN {kinds}")
+        params.update(kind_params)
+    for index, topic in enumerate(filters.topics):
         conditions.append(
-            e.id.in_(select(t.event_topic.c.event_id).where(t.event_topic.c.topic == topic))
+            f"event.id IN (SELECT event_id FROM event_topic WHERE topic = :topic{index})"
         )
+        params[f"topic{index}"] = topic
     if filters.status is not None:
-        conditions.append(e.status == filters.status)
+        conditions.append("event.status = :status")
+        params["status"] = filters.status
     if filters.source is not None:
         conditions.append(
-            e.id.in_(
-                select(t.event_source.c.event_id).where(
-                    t.event_source.c.source_id == filters.source
-                )
-            )
+            "event.id IN (SELECT event_id FROM event_source WHERE source_id = :source)"
         )
+        params["source"] = filters.source
     if filters.q is not None:
         dialect = session.connection().dialect.name
-        conditions.append(
-            text(match_condition(dialect, "event")).bindparams(
-                search_q=compile_query(dialect, filters.q)
-            )
-        )
-    return conditions
+        conditions.append(match_condition(dialect, "event"))
+        params["search_q"] = compile_query(dialect, filters.q)
+    return conditions, params
+
+
+def _where(conditions: list[str]) -> str:
+    return " WHERE " + " AND ".join(conditions) if conditions else ""
 
 
 def _max_event_span_days(session: Session) -> int | None:
-    query = select(t.dataset_meta.c.max_event_span_days)
-    span = session.connection().execute(query).scalar_one_or_none()
+    span = sql.scalar(session, "SELECT max_event_span_days FROM dataset_meta")
     return None if span is None else int(span)
-
-
-def _keyset(descending: bool, key: list[Any]) -> ColumnElement[bool]:
-    # A row-value comparison is one index range on both SQLite and PostgreSQL.
-    position = tuple_(t.event.c.date_lo, t.event.c.id)
-    after = tuple_(dt.date.fromisoformat(key[0]), key[1])
-    return position < after if descending else position > after
 
 
 def list_events(
@@ -129,71 +140,73 @@ def list_events(
     after: list[Any] | None,
 ) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """One page of events and the sort key to continue after (None on the last page)."""
-    query: Select[Any] = select(t.event).where(*_conditions(session, filters))
+    conditions, params = _conditions(session, filters)
     if after is not None:
-        query = query.where(_keyset(descending, after))
-    order = (
-        (t.event.c.date_lo.desc(), t.event.c.id.desc())
-        if descending
-        else (t.event.c.date_lo, t.event.c.id)
+        # A row-value comparison is one index range on both SQLite and PostgreSQL.
+        conditions.append(
+            f"(event.date_lo, event.id) {'<' if descending else '>'} (:after_date, :after_id)"
+        )
+        params["after_date"] = dt.date.fromisoformat(after[0])
+        params["after_id"] = after[1]
+    direction = "DESC" if descending else "ASC"
+    statement = (
+        f"{_SELECT_EVENT}{_where(conditions)} "
+        f"ORDER BY event.date_lo {direction}, event.id {direction} LIMIT :limit"
     )
-    rows = session.connection().execute(query.order_by(*order).limit(limit + 1)).mappings().all()
-    page = [dict(row) for row in rows[:limit]]
+    params["limit"] = limit + 1
+    rows = sql.dicts(session, statement, _EVENT_COLUMNS, params)
+    page = rows[:limit]
     next_key = None
     if len(rows) > limit:
         last = page[-1]
-        next_key = [last["date_lo"].isoformat(), last["id"]]
+        next_key = [sql.iso(last["date_lo"]), last["id"]]
     return hydrate_events(session, rows=page), next_key
 
 
 def count_events(session: Session, *, filters: EventFilters) -> int:
     """How many events match `filters`."""
-    query = select(func.count()).select_from(t.event).where(*_conditions(session, filters))
-    return int(session.connection().execute(query).scalar_one())
+    conditions, params = _conditions(session, filters)
+    return int(sql.scalar(session, f"SELECT count(*) FROM event{_where(conditions)}", params))
 
 
 def hydrate_events(session: Session, *, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Attach participants, countries, topics and source counts with one query each."""
-    ids = [row["id"] for row in rows]
-    if not ids:
+    if not rows:
         return []
-    connection = session.connection()
+    ids, params = sql.in_list("event", [row["id"] for row in rows])
     participants: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in connection.execute(
-        select(
-            t.event_participant.c.event_id,
-            t.person.c.id,
-            t.person.c.name,
-            t.person.c.country_code,
-            t.event_participant.c.role,
-        )
-        .join(t.person, t.person.c.id == t.event_participant.c.person_id)
-        .where(t.event_participant.c.event_id.in_(ids))
-        .order_by(t.event_participant.c.event_id, t.person.c.id)
+    for event_id, person_id, name, country, role in sql.rows(
+        session,
+        "SELECT p.event_id, person.id, person.name, person.country_code, p.role "
+        f"FROM event_participant AS p JOIN person ON person.id = p.person_id "
+        f"WHERE p.event_id IN {ids} ORDER BY p.event_id, person.id",
+        params,
     ):
-        participants[row[0]].append(
-            {"id": row[1], "name": row[2], "country": row[3], "role": row[4]}
+        participants[event_id].append(
+            {"id": person_id, "name": name, "country": country, "role": role}
         )
     countries: dict[str, list[str]] = defaultdict(list)
-    for event_id, code in connection.execute(
-        select(t.event_country.c.event_id, t.event_country.c.country_code)
-        .where(t.event_country.c.event_id.in_(ids))
-        .order_by(t.event_country.c.country_code)
+    for event_id, code in sql.rows(
+        session,
+        f"SELECT event_id, country_code FROM event_country WHERE event_id IN {ids} "
+        "ORDER BY country_code",
+        params,
     ):
         countries[event_id].append(code)
     topics: dict[str, list[str]] = defaultdict(list)
-    for event_id, topic in connection.execute(
-        select(t.event_topic.c.event_id, t.event_topic.c.topic)
-        .where(t.event_topic.c.event_id.in_(ids))
-        .order_by(t.event_topic.c.topic)
+    for event_id, topic in sql.rows(
+        session,
+        f"SELECT event_id, topic FROM event_topic WHERE event_id IN {ids} ORDER BY topic",
+        params,
     ):
         topics[event_id].append(topic)
     source_counts: dict[str, int] = dict(
-        connection.execute(
-            select(t.event_source.c.event_id, func.count(func.distinct(t.event_source.c.source_id)))
-            .where(t.event_source.c.event_id.in_(ids))
-            .group_by(t.event_source.c.event_id)
-        ).all()
+        sql.rows(
+            session,
+            "SELECT event_id, count(DISTINCT source_id) FROM event_source "
+            f"WHERE event_id IN {ids} GROUP BY event_id",
+            params,
+        )
     )
     return [
         _event_item(
@@ -215,7 +228,11 @@ def _event_item(
     source_count: int,
 ) -> dict[str, Any]:
     precision = DatePrecision(row["date_precision"])
-    start, end = precision_range(row["start_date"], row["end_date"], precision)
+    start, end = precision_range(
+        sql.as_date(row["start_date"]),
+        sql.as_date(row["end_date"]) if row["end_date"] is not None else None,
+        precision,
+    )
     coding = EVENT_CODING[EventKind(row["kind"])]
     return {
         "id": row["id"],
@@ -223,8 +240,8 @@ def _event_item(
         "end_date": end if row["end_date"] is not None else None,
         "date_precision": precision.value,
         "date_basis": row["date_basis"],
-        "earliest_date": row["date_lo"].isoformat(),
-        "latest_date": row["date_hi"].isoformat(),
+        "earliest_date": sql.iso(row["date_lo"]),
+        "latest_date": sql.iso(row["date_hi"]),
         "kind": row["kind"],
         "cameo_code": coding.cameo_code,
         "plover_event": coding.plover_event,
@@ -244,18 +261,12 @@ def _event_item(
 
 def event_excerpts(session: Session, *, event_id: str) -> list[dict[str, Any]]:
     """The supporting excerpts of one event, in source and position order."""
-    rows = session.connection().execute(
-        select(
-            t.event_source.c.source_id,
-            t.source.c.title,
-            t.source.c.outlet,
-            t.event_source.c.excerpt,
-            t.event_source.c.span_start,
-            t.event_source.c.span_end,
-        )
-        .join(t.source, t.source.c.id == t.event_source.c.source_id)
-        .where(t.event_source.c.event_id == event_id)
-        .order_by(t.event_source.c.source_id, t.event_source.c.span_start)
+    rows = sql.rows(
+        session,
+        "SELECT es.source_id, source.title, source.outlet, es.excerpt, es.span_start, es.span_end "
+        "FROM event_source AS es JOIN source ON source.id = es.source_id "
+        "WHERE es.event_id = :event_id ORDER BY es.source_id, es.span_start",
+        {"event_id": event_id},
     )
     return [
         {
@@ -271,36 +282,31 @@ def event_excerpts(session: Session, *, event_id: str) -> list[dict[str, Any]]:
 
 def get_event(session: Session, *, event_id: str) -> dict[str, Any] | None:
     """One event with participants, countries, topics and source count, or None."""
-    row = (
-        session.connection()
-        .execute(select(t.event).where(t.event.c.id == event_id))
-        .mappings()
-        .first()
+    rows = sql.dicts(
+        session,
+        f"{_SELECT_EVENT} WHERE event.id = :event_id",
+        _EVENT_COLUMNS,
+        {"event_id": event_id},
     )
-    if row is None:
-        return None
-    return hydrate_events(session, rows=[dict(row)])[0]
+    return hydrate_events(session, rows=rows)[0] if rows else None
 
 
 def timeline(session: Session, *, filters: EventFilters, granularity: str) -> dict[str, Any]:
     """Event counts per year or month; coarser-dated events are counted separately."""
-    rows = (
-        session.connection()
-        .execute(
-            select(t.event.c.date_lo, t.event.c.date_precision).where(
-                *_conditions(session, filters)
-            )
-        )
-        .all()
+    conditions, params = _conditions(session, filters)
+    rows = sql.rows(
+        session,
+        f"SELECT event.date_lo, event.date_precision FROM event{_where(conditions)}",
+        params,
     )
     width = 4 if granularity == "year" else 7
     buckets: dict[str, int] = defaultdict(int)
     coarser: dict[str, int] = defaultdict(int)
     for date_lo, precision in rows:
         if granularity == "month" and precision == DatePrecision.year.value:
-            coarser[date_lo.isoformat()[:4]] += 1
+            coarser[str(date_lo)[:4]] += 1
         else:
-            buckets[date_lo.isoformat()[:width]] += 1
+            buckets[str(date_lo)[:width]] += 1
     return {
         "granularity": granularity,
         "buckets": [{"period": k, "count": v} for k, v in sorted(buckets.items())],

@@ -2,19 +2,19 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from app.errors import invalid_parameter
-from app.services import tables as t
+from app.services import sql
 
 
 def find_person_id(session: Session, *, reference: str) -> str | None:
     """The person id for a slug or Wikidata QID, or None."""
-    query = select(t.person.c.id).where(
-        or_(t.person.c.id == reference, t.person.c.wikidata_qid == reference)
+    person_id = sql.scalar(
+        session,
+        "SELECT id FROM person WHERE id = :reference OR wikidata_qid = :reference",
+        {"reference": reference},
     )
-    person_id = session.connection().execute(query).scalar_one_or_none()
     return None if person_id is None else str(person_id)
 
 
@@ -38,8 +38,15 @@ def require_known(
     if not wanted:
         return
     table_name, column_name = column.split(".")
-    col = getattr(t, table_name).c[column_name]
-    found = set(session.connection().execute(select(col).where(col.in_(wanted))).scalars())
+    values_sql, params = sql.in_list("value", sorted(wanted))
+    found = {
+        row[0]
+        for row in sql.rows(
+            session,
+            f"SELECT {column_name} FROM {table_name} WHERE {column_name} IN {values_sql}",
+            params,
+        )
+    }
     missing = sorted(wanted - found)
     if missing:
         raise invalid_parameter(

@@ -5,10 +5,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, TextClause, func, select, text, tuple_
 from sqlmodel import Session
 
-from app.services import tables as t
+from app.services import sql
 from app.services.search import compile_query, match_condition
 
 
@@ -26,41 +25,66 @@ class QuoteFilters:
     q: str | None = None
 
 
-def _conditions(session: Session, filters: QuoteFilters) -> list[ColumnElement[bool] | TextClause]:
-    c = t.quote.c
-    conditions: list[ColumnElement[bool] | TextClause] = []
+def _conditions(session: Session, filters: QuoteFilters) -> tuple[list[str], sql.Params]:
+    conditions: list[str] = []
+    params: sql.Params = {}
     if filters.leaders:
-        conditions.append(c.speaker_id.in_(filters.leaders))
+        speakers, speaker_params = sql.in_list("speaker", filters.leaders)
+        conditions.append(f"quote.speaker_id IN {speakers}")
+        params.update(speaker_params)
     if filters.event is not None:
-        conditions.append(c.event_id == filters.event)
+        conditions.append("quote.event_id = :event_id")
+        params["event_id"] = filters.event
     if filters.start is not None:
-        conditions.append(c.sort_date >= filters.start)
+        conditions.append("quote.sort_date >= :start")
+        params["start"] = filters.start
     if filters.end is not None:
-        conditions.append(c.sort_date <= filters.end)
+        conditions.append("quote.sort_date <= :end")
+        params["end"] = filters.end
     if filters.language is not None:
-        conditions.append(c.language == filters.language)
+        conditions.append("quote.language = :language")
+        params["language"] = filters.language
     if filters.attribution is not None:
-        conditions.append(c.attribution == filters.attribution)
+        conditions.append("quote.attribution = :attribution")
+        params["attribution"] = filters.attribution
     if filters.topics:
-        conditions.append(
-            c.id.in_(
-                select(t.quote_topic.c.quote_id).where(t.quote_topic.c.topic.in_(filters.topics))
-            )
-        )
+        topics, topic_params = sql.in_list("topic", filters.topics)
+        conditions.append(f"quote.id IN (SELECT quote_id FROM quote_topic WHERE topic IN {topics})")
+        params.update(topic_params)
     if filters.q is not None:
         dialect = session.connection().dialect.name
-        conditions.append(
-            text(match_condition(dialect, "quote")).bindparams(
-                search_q=compile_query(dialect, filters.q)
-            )
-        )
-    return conditions
+        conditions.append(match_condition(dialect, "quote"))
+        params["search_q"] = compile_query(dialect, filters.q)
+    return conditions, params
 
 
-def _base_query() -> Select[Any]:
-    return select(t.quote, t.person.c.name.label("speaker_name")).join(
-        t.person, t.person.c.id == t.quote.c.speaker_id
-    )
+_QUOTE_COLUMNS = (
+    "id",
+    "text",
+    "language",
+    "translation_en",
+    "speaker_id",
+    "speaker_name",
+    "event_id",
+    "said_on",
+    "sort_date",
+    "attribution",
+    "via",
+    "note",
+    "source_id",
+    "span_start",
+    "span_end",
+)
+_SELECT_QUOTE = (
+    "SELECT quote.id, quote.text, quote.language, quote.translation_en, quote.speaker_id, "
+    "person.name, quote.event_id, quote.said_on, quote.sort_date, quote.attribution, quote.via, "
+    "quote.note, quote.source_id, quote.span_start, quote.span_end "
+    "FROM quote JOIN person ON person.id = quote.speaker_id"
+)
+
+
+def _where(conditions: list[str]) -> str:
+    return " WHERE " + " AND ".join(conditions) if conditions else ""
 
 
 def list_quotes(
@@ -72,60 +96,62 @@ def list_quotes(
     after: list[Any] | None,
 ) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """One page of quotes and the sort key to continue after (None on the last page)."""
-    c = t.quote.c
-    query = _base_query().where(*_conditions(session, filters))
+    conditions, params = _conditions(session, filters)
     if after is not None:
-        position = tuple_(c.sort_date, c.id)
-        key = tuple_(dt.date.fromisoformat(after[0]), after[1])
-        query = query.where(position < key if descending else position > key)
-    order = (c.sort_date.desc(), c.id.desc()) if descending else (c.sort_date, c.id)
-    rows = session.connection().execute(query.order_by(*order).limit(limit + 1)).mappings().all()
-    page = [dict(row) for row in rows[:limit]]
+        operator = "<" if descending else ">"
+        conditions.append(f"(quote.sort_date, quote.id) {operator} (:after_date, :after_id)")
+        params["after_date"] = dt.date.fromisoformat(after[0])
+        params["after_id"] = after[1]
+    direction = "DESC" if descending else "ASC"
+    statement = (
+        f"{_SELECT_QUOTE}{_where(conditions)} "
+        f"ORDER BY quote.sort_date {direction}, quote.id {direction} LIMIT :limit"
+    )
+    params["limit"] = limit + 1
+    rows = sql.dicts(session, statement, _QUOTE_COLUMNS, params)
+    page = rows[:limit]
     next_key = None
     if len(rows) > limit:
-        next_key = [page[-1]["sort_date"].isoformat(), page[-1]["id"]]
+        next_key = [sql.iso(page[-1]["sort_date"]), page[-1]["id"]]
     return _hydrate(session, page), next_key
 
 
 def count_quotes(session: Session, *, filters: QuoteFilters) -> int:
     """How many quotes match `filters`."""
-    query = select(func.count()).select_from(t.quote).where(*_conditions(session, filters))
-    return int(session.connection().execute(query).scalar_one())
+    conditions, params = _conditions(session, filters)
+    return int(sql.scalar(session, f"SELECT count(*) FROM quote{_where(conditions)}", params))
 
 
 def get_quote(session: Session, *, quote_id: str) -> dict[str, Any] | None:
     """One quote, or None."""
-    row = (
-        session.connection()
-        .execute(_base_query().where(t.quote.c.id == quote_id))
-        .mappings()
-        .first()
+    rows = sql.dicts(
+        session,
+        f"{_SELECT_QUOTE} WHERE quote.id = :quote_id",
+        _QUOTE_COLUMNS,
+        {"quote_id": quote_id},
     )
-    return _hydrate(session, [dict(row)])[0] if row is not None else None
+    return _hydrate(session, rows)[0] if rows else None
 
 
 def quotes_of_event(session: Session, *, event_id: str) -> list[dict[str, Any]]:
     """Every quote linked to one event, in date and id order."""
-    rows = (
-        session.connection()
-        .execute(
-            _base_query()
-            .where(t.quote.c.event_id == event_id)
-            .order_by(t.quote.c.sort_date, t.quote.c.id)
-        )
-        .mappings()
-        .all()
+    rows = sql.dicts(
+        session,
+        f"{_SELECT_QUOTE} WHERE quote.event_id = :event_id ORDER BY quote.sort_date, quote.id",
+        _QUOTE_COLUMNS,
+        {"event_id": event_id},
     )
-    return _hydrate(session, [dict(row) for row in rows])
+    return _hydrate(session, rows)
 
 
 def _hydrate(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     topics: dict[str, list[str]] = defaultdict(list)
     if rows:
-        for quote_id, topic in session.connection().execute(
-            select(t.quote_topic.c.quote_id, t.quote_topic.c.topic)
-            .where(t.quote_topic.c.quote_id.in_([row["id"] for row in rows]))
-            .order_by(t.quote_topic.c.topic)
+        ids, params = sql.in_list("quote", [row["id"] for row in rows])
+        for quote_id, topic in sql.rows(
+            session,
+            f"SELECT quote_id, topic FROM quote_topic WHERE quote_id IN {ids} ORDER BY topic",
+            params,
         ):
             topics[quote_id].append(topic)
     return [
@@ -136,7 +162,7 @@ def _hydrate(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any
             "translation_en": row["translation_en"],
             "speaker": {"id": row["speaker_id"], "name": row["speaker_name"]},
             "event_id": row["event_id"],
-            "said_on": row["said_on"].isoformat() if row["said_on"] else None,
+            "said_on": sql.iso(row["said_on"]),
             "attribution": row["attribution"],
             "via": row["via"],
             "topics": topics[row["id"]],

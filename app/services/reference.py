@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
+from app.services import sql
 from app.services import tables as t
 from app.services.pagination import page_by_id
 from app.vocab import (
@@ -215,5 +216,5 @@ def vocabularies(session: Session) -> dict[str, Any]:
 
 def current_dataset_version(session: Session) -> str | None:
     """The version of the loaded dataset, or None before the first seed."""
-    value = session.connection().execute(select(t.dataset_meta.c.version)).scalar_one_or_none()
+    value = sql.scalar(session, "SELECT version FROM dataset_meta")
     return None if value is None else str(value)

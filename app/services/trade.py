@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlmodel import Session
 
+from app.services import sql
 from app.services import tables as t
 from app.services.pagination import page_by_id
 
@@ -36,20 +37,24 @@ def _conditions(filters: ObservationFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
+_COLUMNS = tuple(t.trade_observation.c.keys())
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM trade_observation"
+
+
 def _items(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not rows:
         return []
-    ids = {row["source_id"] for row in rows}
+    ids, params = sql.in_list("source", sorted({row["source_id"] for row in rows}))
     sources = {
-        source.id: source
-        for source in session.connection().execute(
-            select(t.source.c.id, t.source.c.title, t.source.c.outlet).where(t.source.c.id.in_(ids))
+        source_id: (title, outlet)
+        for source_id, title, outlet in sql.rows(
+            session, f"SELECT id, title, outlet FROM source WHERE id IN {ids}", params
         )
     }
-    return [_item(row, sources[row["source_id"]]) for row in rows]
+    return [_item(row, *sources[row["source_id"]]) for row in rows]
 
 
-def _item(row: dict[str, Any], source: Any) -> dict[str, Any]:
+def _item(row: dict[str, Any], source_title: str, source_outlet: str | None) -> dict[str, Any]:
     return {
         "id": row["id"],
         "country": row["country"],
@@ -58,8 +63,8 @@ def _item(row: dict[str, Any], source: Any) -> dict[str, Any]:
         "kind": row["kind"],
         "period": row["period"],
         "period_type": row["period_type"],
-        "period_start": row["period_start"].isoformat() if row["period_start"] else None,
-        "period_end": row["period_end"].isoformat() if row["period_end"] else None,
+        "period_start": sql.iso(row["period_start"]),
+        "period_end": sql.iso(row["period_end"]),
         "value": row["value"],
         "value_text": row["value_text"],
         "currency": row["currency"],
@@ -78,8 +83,8 @@ def _item(row: dict[str, Any], source: Any) -> dict[str, Any]:
         "sources": [
             {
                 "id": row["source_id"],
-                "title": source.title,
-                "outlet": source.outlet,
+                "title": source_title,
+                "outlet": source_outlet,
                 "excerpt": row["excerpt"],
                 "span": {"start": row["span_start"], "end": row["span_end"]},
             }
@@ -106,25 +111,19 @@ def count_observations(session: Session, *, filters: ObservationFilters) -> int:
 
 def get_observation(session: Session, *, observation_id: str) -> dict[str, Any] | None:
     """One observation, or None."""
-    row = (
-        session.connection()
-        .execute(select(t.trade_observation).where(t.trade_observation.c.id == observation_id))
-        .mappings()
-        .first()
-    )
-    return _items(session, [dict(row)])[0] if row is not None else None
+    rows = sql.dicts(session, f"{_SELECT} WHERE id = :id", _COLUMNS, {"id": observation_id})
+    return _items(session, rows)[0] if rows else None
 
 
 def observations_of_event(session: Session, *, event_id: str) -> list[dict[str, Any]]:
     """The trade figures stated in the context of one event."""
-    c = t.trade_observation.c
-    rows = (
-        session.connection()
-        .execute(select(t.trade_observation).where(c.event_id == event_id).order_by(c.id))
-        .mappings()
-        .all()
+    rows = sql.dicts(
+        session,
+        f"{_SELECT} WHERE event_id = :event_id ORDER BY id",
+        _COLUMNS,
+        {"event_id": event_id},
     )
-    return _items(session, [dict(row) for row in rows])
+    return _items(session, rows)
 
 
 @dataclass(frozen=True)
@@ -141,31 +140,36 @@ class SeriesQuery:
 
 def series_points(session: Session, *, query: SeriesQuery) -> list[dict[str, Any]]:
     """Observations of one series in period order; only preferred ones unless asked."""
-    c = t.trade_observation.c
     country, partner = query.country, query.partner
     if query.flow == "total":
         country, partner = sorted((country, partner))
     conditions = [
-        c.country == country,
-        c.partner == partner,
-        c.flow == query.flow,
-        c.period_type == query.period_type,
-        c.kind == query.kind,
+        "country = :country",
+        "partner = :partner",
+        "flow = :flow",
+        "period_type = :period_type",
+        "kind = :kind",
     ]
+    params: sql.Params = {
+        "country": country,
+        "partner": partner,
+        "flow": query.flow,
+        "period_type": query.period_type,
+        "kind": query.kind,
+    }
     if query.start is not None:
-        conditions.append(func.coalesce(c.period_end, c.period_start) >= query.start)
+        conditions.append("coalesce(period_end, period_start) >= :start")
+        params["start"] = query.start
     if query.end is not None:
-        conditions.append(c.period_start <= query.end)
+        conditions.append("period_start <= :end")
+        params["end"] = query.end
     if query.preferred_only:
-        conditions.append(c.preferred.is_(True))
-    rows = (
-        session.connection()
-        .execute(
-            select(t.trade_observation)
-            .where(*conditions)
-            .order_by(c.period_start, c.preferred.desc(), c.id)
-        )
-        .mappings()
-        .all()
+        conditions.append("preferred = :preferred")
+        params["preferred"] = True
+    rows = sql.dicts(
+        session,
+        f"{_SELECT} WHERE {' AND '.join(conditions)} ORDER BY period_start, preferred DESC, id",
+        _COLUMNS,
+        params,
     )
-    return _items(session, [dict(row) for row in rows])
+    return _items(session, rows)

@@ -1,0 +1,88 @@
+"""Hand-written SQL run straight on the driver's cursor, for the hot read paths.
+
+Building and compiling a SQLAlchemy statement costs far more than SQLite takes to answer it
+(docs/performance.md), so the read services keep their SQL as strings written once, in the
+subset both databases speak, with `:name` parameters. Rows come back as tuples; dates are ISO
+strings on SQLite and `datetime.date` on PostgreSQL, which `iso()` irons out.
+
+The statement clock (database.py) is armed here, since these statements bypass SQLAlchemy's
+events, and driver errors are re-raised as SQLAlchemy's, which errors.py answers with a 503.
+"""
+
+import datetime as dt
+import functools
+import re
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from app.database import STATEMENT_TIMEOUT_KEY
+
+Params = dict[str, Any]
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@functools.cache
+def _pyformat(sql: str) -> str:
+    """`:name` placeholders as psycopg's `%(name)s` (no literal `%` may appear in our SQL)."""
+    return _NAMED.sub(r"%(\1)s", sql)
+
+
+def _sqlite_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def rows(session: Session, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+    """Every row of `sql` as tuples, in the session's transaction."""
+    connection = session.connection()
+    params = params or {}
+    if connection.dialect.name == "sqlite":
+        info = connection.info
+        limit = info.get(STATEMENT_TIMEOUT_KEY)
+        if limit:
+            info["deadline"] = time.monotonic() + limit
+        statement, bound = sql, {k: _sqlite_value(v) for k, v in params.items()}
+    else:
+        statement, bound = _pyformat(sql), params
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement, bound)
+        return list(cursor.fetchall())
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            statement, bound, exc, connection.dialect.loaded_dbapi.Error
+        ) from exc
+    finally:
+        cursor.close()
+
+
+def dicts(
+    session: Session, sql: str, columns: Sequence[str], params: Params | None = None
+) -> list[dict[str, Any]]:
+    """Every row of `sql` as a dict keyed by `columns` (the SELECT list, in order)."""
+    return [dict(zip(columns, row, strict=True)) for row in rows(session, sql, params)]
+
+
+def scalar(session: Session, sql: str, params: Params | None = None) -> Any:
+    """The first column of the first row, or None."""
+    result = rows(session, sql, params)
+    return result[0][0] if result else None
+
+
+def in_list(name: str, values: Iterable[Any]) -> tuple[str, Params]:
+    """A `(:name0, :name1, ...)` list and its parameters, for `column IN ...`."""
+    params = {f"{name}{index}": value for index, value in enumerate(values)}
+    return "(" + ", ".join(f":{key}" for key in params) + ")", params
+
+
+def iso(value: Any) -> str | None:
+    """A stored date as `YYYY-MM-DD` whichever driver read it (`str` of a date is ISO)."""
+    return None if value is None else str(value)
+
+
+def as_date(value: Any) -> dt.date:
+    """A stored (non-null) date as `datetime.date` whichever driver read it."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
