@@ -20,6 +20,7 @@ from app.config import Settings, get_settings
 # SQLite VM instructions between two looks at the clock: each look is a Python call that needs
 # the GIL, so looking often slows every query down; 100,000 steps are still only milliseconds.
 _PROGRESS_STEPS = 100_000
+_CACHE_KIB = 16 * 1024
 # Where a pooled SQLite connection keeps its statement time limit (seconds), for the code that
 # runs SQL on the driver's cursor directly (app/services/sql.py) and must start the clock itself.
 STATEMENT_TIMEOUT_KEY = "statement_timeout_s"
@@ -46,6 +47,9 @@ def _configure_sqlite(
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the seed, and v.v.
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # 16 MiB of page cache per connection instead of SQLite's 2 MiB: at 1M events a page of
+        # 50 events touches about that many index and table pages (docs/performance.md).
+        cursor.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
@@ -83,6 +87,7 @@ def create_db_engine(
     read_only: bool = False,
     statement_timeout_ms: int | None = None,
     pool_size: int = 5,
+    max_overflow: int | None = None,
     busy_timeout_ms: int = 5000,
 ) -> Engine:
     """Build an engine for `url` with the per-connection settings this service relies on."""
@@ -92,7 +97,8 @@ def create_db_engine(
             path.parent.mkdir(parents=True, exist_ok=True)
         # A file gets a queue pool sized like PostgreSQL's; in-memory databases keep the
         # single-connection pool SQLAlchemy gives them.
-        pooling = {"pool_size": pool_size, "max_overflow": pool_size} if path else {}
+        overflow = pool_size if max_overflow is None else max_overflow
+        pooling = {"pool_size": pool_size, "max_overflow": overflow} if path else {}
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling)
         _configure_sqlite(
             engine,
@@ -111,7 +117,7 @@ def create_db_engine(
         # One snapshot per request: a reseed committing mid-request must not mix versions.
         isolation_level="REPEATABLE READ" if read_only else "READ COMMITTED",
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_pre_ping=True,
         connect_args={"options": " ".join(options)} if options else {},
     )
@@ -131,6 +137,27 @@ def serving_engine() -> Engine:
         read_only=True,
         statement_timeout_ms=settings.query_timeout_ms,
         pool_size=settings.db_pool_size,
+        busy_timeout_ms=settings.db_busy_timeout_ms,
+    )
+
+
+@lru_cache(maxsize=8)
+def point_read_engine(engine: Engine) -> Engine:
+    """Where primary-key reads run: for SQLite a one-connection twin of `engine`, used only on
+    the event loop (app.api.deps.run_point_read); for PostgreSQL `engine` itself.
+
+    The twin never shares the pool of the worker threads, so the event loop never waits for a
+    connection that only the event loop could give back.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    settings = get_settings()
+    return create_db_engine(
+        engine.url.render_as_string(hide_password=False),
+        read_only=True,
+        statement_timeout_ms=settings.query_timeout_ms,
+        pool_size=1,
+        max_overflow=0,
         busy_timeout_ms=settings.db_busy_timeout_ms,
     )
 
@@ -158,3 +185,12 @@ async def get_session(engine: EngineDep) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+async def get_point_session(engine: EngineDep) -> AsyncIterator[Session]:
+    """Yield a session for a primary-key read (see `point_read_engine`)."""
+    with Session(point_read_engine(engine)) as session:
+        yield session
+
+
+PointSessionDep = Annotated[Session, Depends(get_point_session)]

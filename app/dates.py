@@ -4,7 +4,7 @@ import calendar
 import datetime as dt
 import re
 
-from app.vocab import DatePrecision, PeriodType
+from app.vocab import PeriodType
 
 _DURATION = re.compile(r"^P(\d+)([YMD])$")
 
@@ -23,14 +23,6 @@ def last_day(value: str) -> dt.date:
     year = parts[0]
     month = parts[1] if len(parts) > 1 else 12
     return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def precision_range(
-    start: dt.date, end: dt.date | None, precision: DatePrecision
-) -> tuple[str, str]:
-    """Render a stored date range back at its precision, e.g. ('2021-07', '2021-07')."""
-    width = {DatePrecision.day: 10, DatePrecision.month: 7, DatePrecision.year: 4}[precision]
-    return start.isoformat()[:width], (end or start).isoformat()[:width]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from app import migrations
 from app.config import Settings
-from app.database import create_db_engine, get_engine, get_session
+from app.database import create_db_engine, get_engine, get_point_session, get_session
 from app.main import create_app
 from app.seeding.build import build_dataset
 from app.seeding.load import load_dataset
@@ -134,6 +134,7 @@ def client(engine: Engine, session: Session) -> Iterator[TestClient]:
     """An HTTP client on the real app, reading through the test's rolled-back session."""
     app = create_app()
     app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_point_session] = lambda: session
     app.dependency_overrides[get_engine] = lambda: engine
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.config import Settings
-from app.database import create_db_engine, get_engine, get_session
+from app.database import create_db_engine, get_engine, get_point_session, get_session
 from app.main import create_app
 from tests.helpers import assert_problem
 
@@ -130,6 +130,7 @@ def test_406_when_nothing_acceptable(client: TestClient) -> None:
 def test_429_when_rate_limited(session: Session) -> None:
     app = create_app(Settings(rate_limit_per_minute=1, rate_limit_burst=1))
     app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_point_session] = lambda: session
     with TestClient(app) as client:
         client.get("/v1/vocab")
         response = client.get("/v1/vocab")

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from app import migrations
 from app.config import Settings
-from app.database import create_db_engine, get_engine, get_session
+from app.database import create_db_engine, get_engine, get_point_session, get_session
 from app.main import create_app
 from app.seeding.build import build_dataset
 from app.seeding.load import load_dataset
@@ -172,6 +172,7 @@ def test_cors_preflight_and_exposed_headers(client: TestClient) -> None:
 def test_cors_origins_are_configurable(engine: Engine, session: Session) -> None:
     app = create_app(Settings(cors_origins=["https://allowed.example"]))
     app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_point_session] = lambda: session
     with TestClient(app) as client:
         allowed = client.get("/v1/vocab", headers={"Origin": "https://allowed.example"})
         other = client.get("/v1/vocab", headers={"Origin": "https://other.example"})
@@ -231,6 +232,7 @@ def test_access_log_lines_are_json() -> None:
 def test_rate_limit_answers_429_with_retry_after(engine: Engine, session: Session) -> None:
     app = create_app(Settings(rate_limit_per_minute=60, rate_limit_burst=3))
     app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_point_session] = lambda: session
     with TestClient(app) as client:
         responses = [client.get("/v1/vocab") for _ in range(4)]
         assert client.get("/healthz").status_code == 200  # probes are never limited

@@ -156,10 +156,11 @@ def test_security_headers_and_no_server_banner(client: TestClient) -> None:
 
 def test_host_header_checks_are_configurable(session: Session) -> None:
     from app.config import Settings
-    from app.database import get_session
+    from app.database import get_point_session, get_session
 
     app = create_app(Settings(trusted_hosts=["api.example.org"]))
     app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_point_session] = lambda: session
     with TestClient(app, base_url="http://api.example.org") as good:
         assert good.get("/healthz").status_code == 200
     with TestClient(app, base_url="http://evil.example") as bad:

@@ -4,7 +4,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import Depends, Path, Query, Request
@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from pydantic import StringConstraints
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.api.export import Column, Format, PageFetcher, export_response, negotiate
 from app.config import get_settings
@@ -25,6 +26,7 @@ from app.services.reference import current_dataset_version
 from app.services.search import SearchQueryError, parse_query
 
 _settings = get_settings()
+T = TypeVar("T")
 MAX_LIMIT = _settings.max_page_size
 DEFAULT_LIMIT = min(_settings.default_page_size, MAX_LIMIT)
 # What an id can look like (slugs, Wikidata QIDs); stated in the schema so clients and fuzzers
@@ -303,6 +305,21 @@ def list_response(
         )
     items, next_key = fetch(session, cursor_key(request, page), page.limit)
     return page_response(request, items, next_key, total=count() if page.include_total else None)
+
+
+async def run_point_read(session: Session, work: Callable[[], T]) -> T:
+    """Run a primary-key read: on the event loop for SQLite, in a worker thread otherwise.
+
+    A few index probes in an embedded database cost far less than the hop to a worker thread
+    and back (docs/performance.md), and the statement time limit bounds them all the same. The
+    session is closed before returning, so the next inline read finds its connection free.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return await run_in_threadpool(work)
+    try:
+        return work()
+    finally:
+        session.close()
 
 
 def record_dataset_version(request: Request, session: Session) -> None:

@@ -7,11 +7,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.dates import precision_range
 from app.services import sql
 from app.services.lookup import require_known, resolve_leader
 from app.services.search import compile_query, match_condition
-from app.vocab import EVENT_CODING, DatePrecision, EventKind
+from app.vocab import EVENT_CODING, DatePrecision
 
 
 @dataclass(frozen=True)
@@ -220,6 +219,14 @@ def hydrate_events(session: Session, *, rows: list[dict[str, Any]]) -> list[dict
     ]
 
 
+_DATE_WIDTH = {
+    DatePrecision.day.value: 10,
+    DatePrecision.month.value: 7,
+    DatePrecision.year.value: 4,
+}
+_CODING = {kind.value: coding for kind, coding in EVENT_CODING.items()}
+
+
 def _event_item(
     row: dict[str, Any],
     participants: list[dict[str, Any]],
@@ -227,21 +234,19 @@ def _event_item(
     topics: list[str],
     source_count: int,
 ) -> dict[str, Any]:
-    precision = DatePrecision(row["date_precision"])
-    start, end = precision_range(
-        sql.as_date(row["start_date"]),
-        sql.as_date(row["end_date"]) if row["end_date"] is not None else None,
-        precision,
-    )
-    coding = EVENT_CODING[EventKind(row["kind"])]
+    # Plain dict look-ups and string slices: this runs for every row of every page and export.
+    width = _DATE_WIDTH[row["date_precision"]]
+    start = str(row["start_date"])
+    end = row["end_date"]
+    coding = _CODING[row["kind"]]
     return {
         "id": row["id"],
-        "start_date": start,
-        "end_date": end if row["end_date"] is not None else None,
-        "date_precision": precision.value,
+        "start_date": start[:width],
+        "end_date": str(end)[:width] if end is not None else None,
+        "date_precision": row["date_precision"],
         "date_basis": row["date_basis"],
-        "earliest_date": sql.iso(row["date_lo"]),
-        "latest_date": sql.iso(row["date_hi"]),
+        "earliest_date": str(row["date_lo"]),
+        "latest_date": str(row["date_hi"]),
         "kind": row["kind"],
         "cameo_code": coding.cameo_code,
         "plover_event": coding.plover_event,

@@ -81,8 +81,3 @@ def in_list(name: str, values: Iterable[Any]) -> tuple[str, Params]:
 def iso(value: Any) -> str | None:
     """A stored date as `YYYY-MM-DD` whichever driver read it (`str` of a date is ISO)."""
     return None if value is None else str(value)
-
-
-def as_date(value: Any) -> dt.date:
-    """A stored (non-null) date as `datetime.date` whichever driver read it."""
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value

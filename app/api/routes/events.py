@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.api.deps import (
     ID_PATTERN,
@@ -21,10 +22,11 @@ from app.api.deps import (
     list_response,
     parse_date_param,
     record_dataset_version,
+    run_point_read,
 )
 from app.api.export import EVENT_COLUMNS
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
-from app.database import EngineDep, SessionDep
+from app.database import EngineDep, PointSessionDep, SessionDep
 from app.errors import not_found
 from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.schemas.events import EventDetail, EventPage, Timeline
@@ -147,9 +149,13 @@ def list_events(
     response_model=EventDetail,
     responses=ITEM_RESPONSES,
 )
-def get_event(event_id: EventId, request: Request, session: SessionDep) -> Response:
+async def get_event(event_id: EventId, request: Request, session: PointSessionDep) -> Response:
     """One event with participants, topics, supporting excerpts (text and span), its quotes,
     and the trade figures stated with it."""
+    return await run_point_read(session, lambda: _event_detail(request, session, event_id))
+
+
+def _event_detail(request: Request, session: Session, event_id: str) -> Response:
     record_dataset_version(request, session)
     item = service.get_event(session, event_id=event_id)
     if item is None:

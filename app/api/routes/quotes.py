@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.api.deps import (
     ID_PATTERN,
@@ -21,10 +22,11 @@ from app.api.deps import (
     json_response,
     list_response,
     record_dataset_version,
+    run_point_read,
 )
 from app.api.export import QUOTE_COLUMNS
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, SUBLIST_RESPONSES
-from app.database import EngineDep, SessionDep
+from app.database import EngineDep, PointSessionDep, SessionDep
 from app.errors import not_found
 from app.schemas.quotes import QuotePage, QuotePublic
 from app.services import quotes as service
@@ -139,8 +141,12 @@ def list_quotes(
     response_model=QuotePublic,
     responses=ITEM_RESPONSES,
 )
-def get_quote(quote_id: QuoteId, request: Request, session: SessionDep) -> Response:
+async def get_quote(quote_id: QuoteId, request: Request, session: PointSessionDep) -> Response:
     """One quote with speaker, event, attribution and source span."""
+    return await run_point_read(session, lambda: _quote_detail(request, session, quote_id))
+
+
+def _quote_detail(request: Request, session: Session, quote_id: str) -> Response:
     record_dataset_version(request, session)
     item = service.get_quote(session, quote_id=quote_id)
     if item is None:

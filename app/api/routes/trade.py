@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.api.deps import (
     ID_PATTERN,
@@ -16,10 +17,11 @@ from app.api.deps import (
     json_response,
     list_response,
     record_dataset_version,
+    run_point_read,
 )
 from app.api.export import TRADE_COLUMNS, Format, export_response, negotiate
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
-from app.database import EngineDep, SessionDep
+from app.database import EngineDep, PointSessionDep, SessionDep
 from app.errors import invalid_parameter, not_found
 from app.schemas.trade import TradeObservationPage, TradeObservationPublic, TradeSeries
 from app.services import trade as service
@@ -193,10 +195,16 @@ def list_observations(
     response_model=TradeObservationPublic,
     responses=ITEM_RESPONSES,
 )
-def get_observation(
-    observation_id: ObservationId, request: Request, session: SessionDep
+async def get_observation(
+    observation_id: ObservationId, request: Request, session: PointSessionDep
 ) -> Response:
     """One figure with its qualifier, attribution, preference and source excerpt."""
+    return await run_point_read(
+        session, lambda: _observation_detail(request, session, observation_id)
+    )
+
+
+def _observation_detail(request: Request, session: Session, observation_id: str) -> Response:
     record_dataset_version(request, session)
     item = service.get_observation(session, observation_id=observation_id)
     if item is None:
