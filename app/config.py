@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     default_page_size: int = Field(default=50, ge=1)
     max_page_size: int = Field(default=200, ge=1)
-    db_pool_size: int = Field(default=5, ge=1)
+    db_pool_size: int = Field(
+        default=8, ge=1, description="Connections per process, and route threads to match"
+    )
     db_busy_timeout_ms: int = Field(default=5000, ge=0)
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     query_timeout_ms: int = Field(

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
-from app.config import Settings, get_settings
+from app.config import get_settings
 
 # SQLite VM instructions between two looks at the clock: each look is a Python call that needs
 # the GIL, so looking often slows every query down; 100,000 steps are still only milliseconds.
@@ -87,7 +87,6 @@ def create_db_engine(
     read_only: bool = False,
     statement_timeout_ms: int | None = None,
     pool_size: int = 5,
-    max_overflow: int | None = None,
     busy_timeout_ms: int = 5000,
 ) -> Engine:
     """Build an engine for `url` with the per-connection settings this service relies on."""
@@ -95,10 +94,9 @@ def create_db_engine(
         path = _sqlite_file(url)
         if path is not None and not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        # A file gets a queue pool sized like PostgreSQL's; in-memory databases keep the
-        # single-connection pool SQLAlchemy gives them.
-        overflow = pool_size if max_overflow is None else max_overflow
-        pooling = {"pool_size": pool_size, "max_overflow": overflow} if path else {}
+        # A file gets a pool of long-lived connections like PostgreSQL's (each keeps its page
+        # cache warm); in-memory databases keep the single-connection pool SQLAlchemy gives them.
+        pooling = {"pool_size": pool_size, "max_overflow": 0} if path else {}
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling)
         _configure_sqlite(
             engine,
@@ -117,15 +115,10 @@ def create_db_engine(
         # One snapshot per request: a reseed committing mid-request must not mix versions.
         isolation_level="REPEATABLE READ" if read_only else "READ COMMITTED",
         pool_size=pool_size,
-        max_overflow=pool_size if max_overflow is None else max_overflow,
+        max_overflow=0,
         pool_pre_ping=True,
         connect_args={"options": " ".join(options)} if options else {},
     )
-
-
-def db_connections(settings: Settings) -> int:
-    """How many connections one process's serving engine may open: its pool and overflow."""
-    return 2 * settings.db_pool_size
 
 
 @lru_cache
@@ -157,7 +150,6 @@ def point_read_engine(engine: Engine) -> Engine:
         read_only=True,
         statement_timeout_ms=settings.query_timeout_ms,
         pool_size=1,
-        max_overflow=0,
         busy_timeout_ms=settings.db_busy_timeout_ms,
     )
 

@@ -14,7 +14,6 @@ from app import __version__
 from app.api.routes import health, problems
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
-from app.database import db_connections
 from app.errors import install_error_handlers
 from app.logging import configure_logging
 from app.middleware.caching import DATASET_VERSION_HEADER, CachingMiddleware
@@ -39,9 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # One route thread per pooled connection (database.py: pool plus overflow): more threads
-        # would only queue for a connection and fight over the GIL (docs/performance.md).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = db_connections(settings)
+        # One route thread per pooled connection: more threads would only queue for a
+        # connection and fight over the GIL (docs/performance.md).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         yield
 
     app = FastAPI(

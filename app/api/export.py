@@ -33,7 +33,7 @@ MEDIA_TYPES: dict[str, Format] = {
     "application/jsonl": "ndjson",
 }
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
-EXPORT_BATCH = 500
+EXPORT_BATCH = 2000
 
 PageFetcher = Callable[[Session, list[Any] | None, int], tuple[list[dict[str, Any]], Any]]
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
@@ -140,7 +140,7 @@ def export_response(
         writer.writerow([header for header, _ in columns])
         for count, item in enumerate(rows, start=1):
             writer.writerow([_cell(extract(item)) for _, extract in columns])
-            if count % 200 == 0:
+            if count % 1000 == 0:
                 yield buffer.getvalue().encode()
                 buffer.seek(0)
                 buffer.truncate()
