@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.services import sql
 from app.services.lookup import require_known, resolve_leader
-from app.services.search import compile_query, match_condition
+from app.services.search import compile_query, match_condition, sort_index_hint
 from app.vocab import EVENT_CODING, DatePrecision
 
 
@@ -67,6 +67,19 @@ _EVENT_COLUMNS = (
     "duration_minutes",
 )
 _SELECT_EVENT = f"SELECT {', '.join('event.' + name for name in _EVENT_COLUMNS)} FROM event"
+
+
+def _only_search_and_dates(filters: EventFilters) -> bool:
+    # The sort index holds (date_lo, id, date_hi): other filters would cost a row look-up per
+    # index entry walked, and leader, country, topic and source filters have better indexes.
+    return not (
+        filters.leaders
+        or filters.countries
+        or filters.kinds
+        or filters.topics
+        or filters.status is not None
+        or filters.source is not None
+    )
 
 
 def _conditions(session: Session, filters: EventFilters) -> tuple[list[str], sql.Params]:
@@ -140,6 +153,9 @@ def list_events(
 ) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """One page of events and the sort key to continue after (None on the last page)."""
     conditions, params = _conditions(session, filters)
+    hint = ""
+    if filters.q is not None and _only_search_and_dates(filters):
+        hint = sort_index_hint(session, kind="event", search_q=params["search_q"])
     if after is not None:
         # A row-value comparison is one index range on both SQLite and PostgreSQL.
         conditions.append(
@@ -149,7 +165,7 @@ def list_events(
         params["after_id"] = after[1]
     direction = "DESC" if descending else "ASC"
     statement = (
-        f"{_SELECT_EVENT}{_where(conditions)} "
+        f"{_SELECT_EVENT}{hint}{_where(conditions)} "
         f"ORDER BY event.date_lo {direction}, event.id {direction} LIMIT :limit"
     )
     params["limit"] = limit + 1
