@@ -31,6 +31,10 @@ from urllib.parse import parse_qsl, unquote
 
 import orjson
 
+# The same threshold as app.services.search.ORDERED_SCAN_MIN_MATCHES (kept in step by hand:
+# the floor imports nothing from the app).
+ORDERED_SCAN_MIN_MATCHES = 2_000
+
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
@@ -392,7 +396,21 @@ def list_quotes(path: str, params: list[tuple[str, str]]) -> bytes:
         where.append("(quote.sort_date, quote.id) > (?, ?)")
         args += [day, quote_id]
     limit = int(values.get("limit", DEFAULT_LIMIT))
-    sql = f"SELECT {QUOTE_COLUMNS} FROM quote JOIN person ON person.id = quote.speaker_id"
+    # As app.services.search.sort_index_hint: many matches -> walk the sort index.
+    hint = ""
+    if "q" in values and not leaders:
+        matches = (
+            db()
+            .execute(
+                "SELECT count(*) FROM (SELECT 1 FROM quote_search WHERE quote_search MATCH ? "
+                f"LIMIT {ORDERED_SCAN_MIN_MATCHES})",
+                [phrase],
+            )
+            .fetchone()[0]
+        )
+        if matches >= ORDERED_SCAN_MIN_MATCHES:
+            hint = " INDEXED BY ix_quote_said_sort"
+    sql = f"SELECT {QUOTE_COLUMNS} FROM quote{hint} JOIN person ON person.id = quote.speaker_id"
     if where:
         sql += " WHERE " + " AND ".join(where)
     rows = db().execute(sql + " ORDER BY quote.sort_date, quote.id LIMIT ?", [*args, limit + 1])

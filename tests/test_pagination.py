@@ -101,7 +101,9 @@ def test_searches_walked_by_the_sort_index_give_the_same_pages(
         ids: list[str] = []
         cursor = None
         while True:
-            query = {**params, "limit": 2, **({"cursor": cursor} if cursor else {})}
+            query: dict[str, str | int] = {**params, "limit": 2}
+            if cursor:
+                query["cursor"] = cursor
             page = ok(client.get(path, params=query))
             ids += [item["id"] for item in page["items"]]
             cursor = page["next_cursor"]
