@@ -322,6 +322,16 @@ async def run_point_read(session: Session, work: Callable[[], T]) -> T:
         session.close()
 
 
+async def run_list(
+    *, session: Session, point_session: Session, index_walk: bool, work: Callable[[Session], T]
+) -> T:
+    """Run a list route: like a primary-key read when its page is a LIMIT-ed walk of one index
+    (no filter that could make it scan), else in a worker thread on the pooled session."""
+    if index_walk:
+        return await run_point_read(point_session, lambda: work(point_session))
+    return await run_in_threadpool(work, session)
+
+
 def record_dataset_version(request: Request, session: Session) -> None:
     """Remember the dataset version; the caching middleware sends it as a header.
 

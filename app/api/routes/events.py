@@ -22,6 +22,7 @@ from app.api.deps import (
     list_response,
     parse_date_param,
     record_dataset_version,
+    run_list,
     run_point_read,
 )
 from app.api.export import EVENT_COLUMNS
@@ -113,9 +114,10 @@ EventFiltersDep = Annotated[service.EventFilters, Depends(event_filters)]
     response_model=EventPage,
     responses=LIST_RESPONSES,
 )
-def list_events(
+async def list_events(
     request: Request,
     session: SessionDep,
+    point_session: PointSessionDep,
     engine: EngineDep,
     filters: EventFiltersDep,
     page: PageDep,
@@ -127,18 +129,26 @@ def list_events(
     that month. Follow `next_cursor` (or the `Link` header) for the next page; `format=csv` or
     `format=ndjson` exports every matching event.
     """
-    filters = service.resolve_filters(session, filters=filters)
-    return list_response(
-        request,
-        page,
-        session=session,
-        engine=engine,
-        fetch=lambda s, after, limit: service.list_events(
-            s, filters=filters, descending=sort == "-date", limit=limit, after=after
-        ),
-        count=lambda: service.count_events(session, filters=filters),
-        columns=EVENT_COLUMNS,
-        name="events",
+
+    def work(db: Session) -> Response:
+        resolved = service.resolve_filters(db, filters=filters)
+        return list_response(
+            request,
+            page,
+            session=db,
+            engine=engine,
+            fetch=lambda s, after, limit: service.list_events(
+                s, filters=resolved, descending=sort == "-date", limit=limit, after=after
+            ),
+            count=lambda: service.count_events(db, filters=resolved),
+            columns=EVENT_COLUMNS,
+            name="events",
+        )
+
+    # Unfiltered, the page is the first `limit` entries of the sort index from the cursor on.
+    index_walk = filters == service.EventFilters() and not page.include_total
+    return await run_list(
+        session=session, point_session=point_session, index_walk=index_walk, work=work
     )
 
 

@@ -13,6 +13,7 @@ from app.api.deps import (
     IdRef,
     LeaderId,
     PageDep,
+    PageParams,
     QParam,
     QuoteId,
     SortParam,
@@ -22,6 +23,7 @@ from app.api.deps import (
     json_response,
     list_response,
     record_dataset_version,
+    run_list,
     run_point_read,
 )
 from app.api.export import QUOTE_COLUMNS
@@ -77,7 +79,7 @@ QuoteFiltersDep = Annotated[service.QuoteFilters, Depends(quote_filters)]
 
 def _page(
     request: Request,
-    session: SessionDep,
+    session: Session,
     engine: EngineDep,
     filters: service.QuoteFilters,
     page: PageDep,
@@ -112,9 +114,10 @@ def _page(
     response_model=QuotePage,
     responses=LIST_RESPONSES,
 )
-def list_quotes(
+async def list_quotes(
     request: Request,
     session: SessionDep,
+    point_session: PointSessionDep,
     engine: EngineDep,
     filters: QuoteFiltersDep,
     page: PageDep,
@@ -129,9 +132,23 @@ def list_quotes(
 ) -> Response:
     """Leader quotes, verbatim with English translations, each with its source span. Quotes
     whose date is unknown sort and filter by the date of their event."""
-    leaders = tuple(resolve_leader(session, reference=ref) for ref in dict.fromkeys(leader or []))
-    filters = replace(filters, leaders=leaders)
-    return _page(request, session, engine, filters, page, sort)
+    references = tuple(dict.fromkeys(leader or []))
+
+    def work(db: Session) -> Response:
+        leaders = tuple(resolve_leader(db, reference=ref) for ref in references)
+        return _page(request, db, engine, replace(filters, leaders=leaders), page, sort)
+
+    return await run_list(
+        session=session,
+        point_session=point_session,
+        index_walk=_walks_one_index(filters, page, leaders=len(references)),
+        work=work,
+    )
+
+
+def _walks_one_index(filters: service.QuoteFilters, page: PageParams, *, leaders: int) -> bool:
+    # No filter but at most one leader: the page is a walk of the (speaker, date) or date index.
+    return filters == service.QuoteFilters() and leaders <= 1 and not page.include_total
 
 
 @router.get(
@@ -162,18 +179,27 @@ def _quote_detail(request: Request, session: Session, quote_id: str) -> Response
     responses=SUBLIST_RESPONSES,
     tags=["leaders"],
 )
-def list_leader_quotes(
+async def list_leader_quotes(
     leader_id: LeaderId,
     request: Request,
     session: SessionDep,
+    point_session: PointSessionDep,
     engine: EngineDep,
     filters: QuoteFiltersDep,
     page: PageDep,
     sort: SortParam = "date",
 ) -> Response:
     """What one leader (slug or Wikidata QID) said, with the same filters as /v1/quotes."""
-    person_id = find_person_id(session, reference=leader_id)
-    if person_id is None:
-        raise not_found("leader", leader_id, listing="/v1/leaders")
-    filters = replace(filters, leaders=(person_id,))
-    return _page(request, session, engine, filters, page, sort)
+
+    def work(db: Session) -> Response:
+        person_id = find_person_id(db, reference=leader_id)
+        if person_id is None:
+            raise not_found("leader", leader_id, listing="/v1/leaders")
+        return _page(request, db, engine, replace(filters, leaders=(person_id,)), page, sort)
+
+    return await run_list(
+        session=session,
+        point_session=point_session,
+        index_walk=_walks_one_index(filters, page, leaders=1),
+        work=work,
+    )

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.api.deps import (
@@ -40,9 +41,9 @@ CountryCode = Annotated[str, Query(pattern="^[A-Z]{2}$")]
     response_model=TradeSeries,
     responses=LIST_RESPONSES,
 )
-def get_series(
+async def get_series(
     request: Request,
-    session: SessionDep,
+    session: PointSessionDep,
     engine: EngineDep,
     start: FromParam = None,
     end: ToParam = None,
@@ -73,6 +74,32 @@ def get_series(
     ] = None,
 ) -> Response:
     """China–Russia (or any pair's) trade as a series, each point with its source excerpt."""
+
+    # One series is one range of ix_trade_observation_series: bounded by the series' length.
+    return await run_point_read(
+        session,
+        lambda: _series(
+            request,
+            session,
+            engine,
+            series=(country, partner, flow, period_type, kind, select),
+            period=(start, end),
+            format=format,
+        ),
+    )
+
+
+def _series(
+    request: Request,
+    session: Session,
+    engine: Engine,
+    *,
+    series: tuple[str, str, TradeFlow, PeriodType, TradeKind, str],
+    period: tuple[str | None, str | None],
+    format: Format | None,
+) -> Response:
+    country, partner, flow, period_type, kind, select = series
+    start, end = period
     record_dataset_version(request, session)
     if country == partner:
         raise invalid_parameter("partner", "must differ from country")
