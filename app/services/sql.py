@@ -25,7 +25,7 @@ Params = dict[str, Any]
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1024)  # bounded: repeated filters make many distinct statements
 def _pyformat(sql: str) -> str:
     """`:name` placeholders as psycopg's `%(name)s` (no literal `%` may appear in our SQL)."""
     return _NAMED.sub(r"%(\1)s", sql)
