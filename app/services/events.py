@@ -134,10 +134,6 @@ def _conditions(session: Session, filters: EventFilters) -> tuple[list[str], sql
     return conditions, params
 
 
-def _where(conditions: list[str]) -> str:
-    return " WHERE " + " AND ".join(conditions) if conditions else ""
-
-
 def _max_event_span_days(session: Session) -> int | None:
     span = sql.scalar(session, "SELECT max_event_span_days FROM dataset_meta")
     return None if span is None else int(span)
@@ -156,32 +152,24 @@ def list_events(
     hint = ""
     if filters.q is not None and _only_search_and_dates(filters):
         hint = sort_index_hint(session, kind="event", search_q=params["search_q"])
-    if after is not None:
-        # A row-value comparison is one index range on both SQLite and PostgreSQL.
-        conditions.append(
-            f"(event.date_lo, event.id) {'<' if descending else '>'} (:after_date, :after_id)"
-        )
-        params["after_date"] = dt.date.fromisoformat(after[0])
-        params["after_id"] = after[1]
-    direction = "DESC" if descending else "ASC"
-    statement = (
-        f"{_SELECT_EVENT}{hint}{_where(conditions)} "
-        f"ORDER BY event.date_lo {direction}, event.id {direction} LIMIT :limit"
+    page, next_key = sql.date_keyset_page(
+        session,
+        select=f"{_SELECT_EVENT}{hint}",
+        columns=_EVENT_COLUMNS,
+        conditions=conditions,
+        params=params,
+        order=("event.date_lo", "event.id"),
+        descending=descending,
+        limit=limit,
+        after=after,
     )
-    params["limit"] = limit + 1
-    rows = sql.dicts(session, statement, _EVENT_COLUMNS, params)
-    page = rows[:limit]
-    next_key = None
-    if len(rows) > limit:
-        last = page[-1]
-        next_key = [sql.iso(last["date_lo"]), last["id"]]
     return hydrate_events(session, rows=page), next_key
 
 
 def count_events(session: Session, *, filters: EventFilters) -> int:
     """How many events match `filters`."""
     conditions, params = _conditions(session, filters)
-    return int(sql.scalar(session, f"SELECT count(*) FROM event{_where(conditions)}", params))
+    return int(sql.scalar(session, f"SELECT count(*) FROM event{sql.where(conditions)}", params))
 
 
 def hydrate_events(session: Session, *, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -317,7 +305,7 @@ def timeline(session: Session, *, filters: EventFilters, granularity: str) -> di
     conditions, params = _conditions(session, filters)
     rows = sql.rows(
         session,
-        f"SELECT event.date_lo, event.date_precision FROM event{_where(conditions)}",
+        f"SELECT event.date_lo, event.date_precision FROM event{sql.where(conditions)}",
         params,
     )
     width = 4 if granularity == "year" else 7

@@ -84,10 +84,6 @@ _JOIN_SPEAKER = " JOIN person ON person.id = quote.speaker_id"
 _SELECT_QUOTE = _SELECT_QUOTE_FROM + _JOIN_SPEAKER
 
 
-def _where(conditions: list[str]) -> str:
-    return " WHERE " + " AND ".join(conditions) if conditions else ""
-
-
 def list_quotes(
     session: Session,
     *,
@@ -101,22 +97,17 @@ def list_quotes(
     hint = ""
     if filters.q is not None and _only_search_and_dates(filters):
         hint = sort_index_hint(session, kind="quote", search_q=params["search_q"])
-    if after is not None:
-        operator = "<" if descending else ">"
-        conditions.append(f"(quote.sort_date, quote.id) {operator} (:after_date, :after_id)")
-        params["after_date"] = dt.date.fromisoformat(after[0])
-        params["after_id"] = after[1]
-    direction = "DESC" if descending else "ASC"
-    statement = (
-        f"{_SELECT_QUOTE_FROM}{hint}{_JOIN_SPEAKER}{_where(conditions)} "
-        f"ORDER BY quote.sort_date {direction}, quote.id {direction} LIMIT :limit"
+    page, next_key = sql.date_keyset_page(
+        session,
+        select=f"{_SELECT_QUOTE_FROM}{hint}{_JOIN_SPEAKER}",
+        columns=_QUOTE_COLUMNS,
+        conditions=conditions,
+        params=params,
+        order=("quote.sort_date", "quote.id"),
+        descending=descending,
+        limit=limit,
+        after=after,
     )
-    params["limit"] = limit + 1
-    rows = sql.dicts(session, statement, _QUOTE_COLUMNS, params)
-    page = rows[:limit]
-    next_key = None
-    if len(rows) > limit:
-        next_key = [sql.iso(page[-1]["sort_date"]), page[-1]["id"]]
     return _hydrate(session, page), next_key
 
 
@@ -135,7 +126,7 @@ def _only_search_and_dates(filters: QuoteFilters) -> bool:
 def count_quotes(session: Session, *, filters: QuoteFilters) -> int:
     """How many quotes match `filters`."""
     conditions, params = _conditions(session, filters)
-    return int(sql.scalar(session, f"SELECT count(*) FROM quote{_where(conditions)}", params))
+    return int(sql.scalar(session, f"SELECT count(*) FROM quote{sql.where(conditions)}", params))
 
 
 def get_quote(session: Session, *, quote_id: str) -> dict[str, Any] | None:

@@ -81,3 +81,44 @@ def in_list(name: str, values: Iterable[Any]) -> tuple[str, Params]:
 def iso(value: Any) -> str | None:
     """A stored date as `YYYY-MM-DD` whichever driver read it (`str` of a date is ISO)."""
     return None if value is None else str(value)
+
+
+def where(conditions: list[str]) -> str:
+    """` WHERE a AND b`, or nothing for no conditions."""
+    return " WHERE " + " AND ".join(conditions) if conditions else ""
+
+
+def date_keyset_page(
+    session: Session,
+    *,
+    select: str,
+    columns: Sequence[str],
+    conditions: list[str],
+    params: Params,
+    order: tuple[str, str],
+    descending: bool,
+    limit: int,
+    after: list[Any] | None,
+) -> tuple[list[dict[str, Any]], list[Any] | None]:
+    """One page of `select` in (date, id) `order` after the key `after`, and the next key."""
+    date_column, id_column = order
+    conditions = list(conditions)
+    params = dict(params)
+    if after is not None:
+        # A row-value comparison is one index range on both SQLite and PostgreSQL.
+        operator = "<" if descending else ">"
+        conditions.append(f"({date_column}, {id_column}) {operator} (:after_date, :after_id)")
+        params["after_date"] = dt.date.fromisoformat(after[0])
+        params["after_id"] = after[1]
+    direction = "DESC" if descending else "ASC"
+    statement = (
+        f"{select}{where(conditions)} "
+        f"ORDER BY {date_column} {direction}, {id_column} {direction} LIMIT :limit"
+    )
+    params["limit"] = limit + 1
+    rows = dicts(session, statement, columns, params)
+    page = rows[:limit]
+    if len(rows) <= limit:
+        return page, None
+    last = page[-1]
+    return page, [iso(last[date_column.split(".")[-1]]), last[id_column.split(".")[-1]]]
