@@ -4,7 +4,7 @@ import calendar
 import datetime as dt
 import re
 
-from app.vocab import PeriodType
+from app.vocab import DatePrecision, PeriodType
 
 _DURATION = re.compile(r"^P(\d+)([YMD])$")
 
@@ -23,6 +23,14 @@ def last_day(value: str) -> dt.date:
     year = parts[0]
     month = parts[1] if len(parts) > 1 else 12
     return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+# How many characters of an ISO date a precision keeps: 2021-07-06, 2021-07, 2021.
+DATE_WIDTH = {
+    DatePrecision.day.value: 10,
+    DatePrecision.month.value: 7,
+    DatePrecision.year.value: 4,
+}
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

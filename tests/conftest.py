@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app import migrations
@@ -36,7 +37,7 @@ def _local_postgres_answers() -> bool:
     try:
         with probe.connect():
             return True
-    except Exception:
+    except OperationalError:
         return False
     finally:
         probe.dispose()

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.dates import DATE_WIDTH
 from app.services import sql
 from app.services.lookup import require_known, resolve_leader
 from app.services.search import compile_query, match_condition, sort_index_hint
@@ -223,11 +224,6 @@ def hydrate_events(session: Session, *, rows: list[dict[str, Any]]) -> list[dict
     ]
 
 
-_DATE_WIDTH = {
-    DatePrecision.day.value: 10,
-    DatePrecision.month.value: 7,
-    DatePrecision.year.value: 4,
-}
 _CODING = {kind.value: coding for kind, coding in EVENT_CODING.items()}
 
 
@@ -239,7 +235,7 @@ def _event_item(
     source_count: int,
 ) -> dict[str, Any]:
     # Plain dict look-ups and string slices: this runs for every row of every page and export.
-    width = _DATE_WIDTH[row["date_precision"]]
+    width = DATE_WIDTH[row["date_precision"]]
     start = str(row["start_date"])
     end = row["end_date"]
     coding = _CODING[row["kind"]]

@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
+from app.dates import DATE_WIDTH
 from app.services import sql
 from app.services import tables as t
 from app.services.pagination import page_by_id
@@ -99,7 +100,7 @@ def _source_query() -> Select[Any]:
 
 
 def _source(row: Any) -> dict[str, Any]:
-    width = {"day": 10, "month": 7, "year": 4}[row["published_precision"]]
+    width = DATE_WIDTH[row["published_precision"]]
     return {
         "id": row["id"],
         "file_name": row["file_name"],
