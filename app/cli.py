@@ -10,7 +10,7 @@ import uvicorn
 
 from app import migrations
 from app.config import get_settings
-from app.database import get_writer_engine, serving_engine
+from app.engines import writer_engine
 from app.seeding.build import Dataset, SeedValidationError, build_dataset
 from app.seeding.load import load_dataset, stored_version
 
@@ -68,7 +68,7 @@ def downgrade(revision: str = typer.Argument("-1")) -> None:
 @db.command()
 def current() -> None:
     """Print the database's revision and the code's head revision."""
-    typer.echo(f"database: {migrations.current_revision(serving_engine()) or 'empty'}")
+    typer.echo(f"database: {migrations.current_revision(writer_engine(get_settings())) or 'empty'}")
     typer.echo(f"head:     {migrations.head_revision()}")
 
 
@@ -104,7 +104,7 @@ def seed(
     if check_only:
         typer.echo(f"seed data is valid (version {dataset.version}): {counts}")
         return
-    engine = get_writer_engine()
+    engine = writer_engine(get_settings())
     try:
         changed = load_dataset(engine=engine, dataset=dataset, force=force)
     finally:
@@ -126,7 +126,7 @@ def start(
     """Container entrypoint: upgrade the schema, seed if asked or empty, then serve."""
     migrations.upgrade()
     if seed_mode is SeedMode.always or (
-        seed_mode is SeedMode.empty and stored_version(engine=serving_engine()) is None
+        seed_mode is SeedMode.empty and stored_version(engine=writer_engine(get_settings())) is None
     ):
         seed(check_only=False, force=False)
     _serve(host, port, workers)

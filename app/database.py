@@ -1,188 +1,170 @@
-"""One engine per process, with the same code path for SQLite and PostgreSQL.
+"""One read layer: where a query runs, on which snapshot, with which clock.
 
-The serving engine is read-only and bounds every statement's run time; the seed and the
-migrations use a writable engine of their own.
+Every request reads through a `Database` (a dependency, in the spirit of Datasette's): it owns
+the serving engines, decides where a piece of work runs (inline on the event loop when the
+service says the work is a few index probes on SQLite, else in a worker thread), opens one
+transaction per piece of work so the work reads one snapshot, arms the statement clock, and
+records the dataset version the caching middleware sends as `X-Dataset-Version`.
+
+Services receive a `Snapshot` and speak SQL strings to it, in the subset both databases
+speak, with `:name` parameters: one query style for every read.
 """
 
+import datetime as dt
+import functools
+import re
 import time
-from collections.abc import AsyncIterator
-from functools import lru_cache
-from pathlib import Path
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlmodel import Session, create_engine
+from fastapi import Depends, Request
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
 
-from app.config import get_settings
+from app.engines import STATEMENT_TIMEOUT_KEY, Engines
 
-# SQLite VM instructions between two looks at the clock: each look is a Python call that needs
-# the GIL, so looking often slows every query down; 100,000 steps are still only milliseconds.
-_PROGRESS_STEPS = 100_000
-_CACHE_KIB = 16 * 1024
-# Where a pooled SQLite connection keeps its statement time limit (seconds), for the code that
-# runs SQL on the driver's cursor directly (app/services/sql.py) and must start the clock itself.
-STATEMENT_TIMEOUT_KEY = "statement_timeout_s"
+T = TypeVar("T")
+Params = dict[str, Any]
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
-def _sqlite_file(url: str) -> Path | None:
-    database = make_url(url).database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return Path(database)
+@functools.lru_cache(maxsize=1024)  # bounded: filter combinations make many statements
+def _pyformat(sql: str) -> str:
+    """`:name` placeholders as psycopg's `%(name)s` (no literal `%` may appear in our SQL)."""
+    return _NAMED.sub(r"%(\1)s", sql)
 
 
-def _configure_sqlite(
-    engine: Engine, *, read_only: bool, busy_timeout_ms: int, statement_timeout_ms: int | None
-) -> None:
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection: Any, record: Any) -> None:
-        # Let SQLAlchemy emit BEGIN itself, so that every request reads one consistent snapshot
-        # even while a reseed commits (pysqlite would otherwise run SELECTs outside any
-        # transaction, each seeing whatever was committed last).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the seed, and v.v.
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        # 16 MiB of page cache per connection instead of SQLite's 2 MiB: at 1M events a page of
-        # 50 events touches about that many index and table pages (docs/performance.md).
-        cursor.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
-        if read_only:
-            cursor.execute("PRAGMA query_only=ON")
-        cursor.close()
-        if statement_timeout_ms:
-            info = record.info
-            info[STATEMENT_TIMEOUT_KEY] = statement_timeout_ms / 1000
-
-            def over_time() -> int:
-                deadline = info.get("deadline")
-                return 1 if deadline is not None and time.monotonic() > deadline else 0
-
-            dbapi_connection.set_progress_handler(over_time, _PROGRESS_STEPS)
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
-
-    if statement_timeout_ms:
-        limit = statement_timeout_ms / 1000
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def start_clock(connection: Connection, *_args: Any) -> None:
-            connection.info["deadline"] = time.monotonic() + limit
-
-        def stop_clock(connection: Connection) -> None:
-            connection.info.pop("deadline", None)
-
-        event.listen(engine, "commit", stop_clock)
-        event.listen(engine, "rollback", stop_clock)
+def _sqlite_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def create_db_engine(
-    url: str,
-    *,
-    read_only: bool = False,
-    statement_timeout_ms: int | None = None,
-    pool_size: int = 5,
-    busy_timeout_ms: int = 5000,
-) -> Engine:
-    """Build an engine for `url` with the per-connection settings this service relies on."""
-    if url.startswith("sqlite"):
-        path = _sqlite_file(url)
-        if path is not None and not read_only:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        # A file gets a pool of long-lived connections like PostgreSQL's (each keeps its page
-        # cache warm); in-memory databases keep the single-connection pool SQLAlchemy gives them.
-        pooling = {"pool_size": pool_size, "max_overflow": 0} if path else {}
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling)
-        _configure_sqlite(
-            engine,
-            read_only=read_only,
-            busy_timeout_ms=busy_timeout_ms,
-            statement_timeout_ms=statement_timeout_ms,
-        )
-        return engine
-    options = []
-    if read_only:
-        options.append("-c default_transaction_read_only=on")
-    if statement_timeout_ms:
-        options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
-    return create_engine(
-        url,
-        # One snapshot per request: a reseed committing mid-request must not mix versions.
-        isolation_level="REPEATABLE READ" if read_only else "READ COMMITTED",
-        pool_size=pool_size,
-        max_overflow=0,
-        pool_pre_ping=True,
-        connect_args={"options": " ".join(options)} if options else {},
-    )
+class Snapshot:
+    """One transaction's reads: SQL strings run straight on the driver's cursor.
 
-
-@lru_cache
-def serving_engine() -> Engine:
-    """The process-wide serving engine: read-only, with a per-statement time limit."""
-    settings = get_settings()
-    return create_db_engine(
-        settings.database_url,
-        read_only=True,
-        statement_timeout_ms=settings.query_timeout_ms,
-        pool_size=settings.db_pool_size,
-        busy_timeout_ms=settings.db_busy_timeout_ms,
-    )
-
-
-@lru_cache(maxsize=8)
-def point_read_engine(engine: Engine) -> Engine:
-    """Where primary-key reads run: for SQLite a one-connection twin of `engine`, used only on
-    the event loop (app.api.deps.run_point_read); for PostgreSQL `engine` itself.
-
-    The twin never shares the pool of the worker threads, so the event loop never waits for a
-    connection that only the event loop could give back.
+    Building and compiling a SQLAlchemy statement costs more than SQLite takes to answer it
+    (docs/performance.md). Dates come back as ISO strings on SQLite and `datetime.date` on
+    PostgreSQL; the read model stores what clients see, so few queries read dates at all.
     """
-    if engine.dialect.name != "sqlite":
-        return engine
-    settings = get_settings()
-    return create_db_engine(
-        engine.url.render_as_string(hide_password=False),
-        read_only=True,
-        statement_timeout_ms=settings.query_timeout_ms,
-        pool_size=1,
-        busy_timeout_ms=settings.db_busy_timeout_ms,
-    )
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect.name
+
+    def rows(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        """Every row of `sql`, as tuples."""
+        connection = self.connection
+        params = params or {}
+        if self.dialect == "sqlite":
+            info = connection.info
+            limit = info.get(STATEMENT_TIMEOUT_KEY)
+            if limit:
+                info["deadline"] = time.monotonic() + limit
+            statement, bound = sql, {k: _sqlite_value(v) for k, v in params.items()}
+        else:
+            statement, bound = _pyformat(sql), params
+        dbapi = connection.dialect.loaded_dbapi
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(statement, bound)
+            return list(cursor.fetchall())
+        except dbapi.Error as exc:
+            cursor.close()
+            # Whatever state the connection is in now, it is not trusted again: the pool
+            # replaces it rather than hand it to the next request.
+            connection.invalidate()
+            raise DBAPIError.instance(statement, bound, exc, dbapi.Error) from exc
+        finally:
+            if not connection.invalidated:
+                cursor.close()
+
+    def column(self, sql: str, params: Params | None = None) -> list[Any]:
+        """The first column of every row."""
+        return [row[0] for row in self.rows(sql, params)]
+
+    def scalar(self, sql: str, params: Params | None = None) -> Any:
+        """The first column of the first row, or None."""
+        result = self.rows(sql, params)
+        return result[0][0] if result else None
+
+    def dataset_version(self) -> str | None:
+        value = self.scalar("SELECT version FROM dataset_meta")
+        return None if value is None else str(value)
 
 
-def get_writer_engine() -> Engine:
-    """A writable engine for the seed loader (never used to serve requests)."""
-    settings = get_settings()
-    return create_db_engine(settings.database_url, busy_timeout_ms=settings.db_busy_timeout_ms)
+def in_list(name: str, values: Any) -> tuple[str, Params]:
+    """A `(:name0, :name1, ...)` list and its parameters, for `column IN ...`."""
+    params = {f"{name}{index}": value for index, value in enumerate(values)}
+    return "(" + ", ".join(f":{key}" for key in params) + ")", params
 
 
-# Dependencies are coroutines because they do no blocking work: a sync dependency would cost
-# each request an extra hop through the thread pool.
-async def get_engine() -> Engine:
-    """The serving engine, as a dependency."""
-    return serving_engine()
+def where(conditions: list[str]) -> str:
+    """` WHERE a AND b`, or nothing for no conditions."""
+    return " WHERE " + " AND ".join(conditions) if conditions else ""
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
+def inline_read(function: Callable[..., T]) -> Callable[..., T]:
+    """Mark a service function as a few index probes: on SQLite it runs on the event loop,
+    where it costs less than the hop to a worker thread and back (docs/performance.md)."""
+    function.inline = True  # type: ignore[attr-defined]
+    return function
 
 
-async def get_session(engine: EngineDep) -> AsyncIterator[Session]:
-    """Yield a session for one request (it connects lazily, on its first query)."""
-    with Session(engine) as session:
-        yield session
+class Database:
+    """A request's access to the data; see the module docstring."""
+
+    def __init__(
+        self, engines: Engines, *, request: Request | None = None, inline: bool = True
+    ) -> None:
+        self.engines = engines
+        self.request = request
+        # False sends every read to a worker thread (the tests run both paths).
+        self.inline = inline
+
+    @contextmanager
+    def snapshot(self, engine: Engine | None = None) -> Iterator[Snapshot]:
+        """A transaction on its own connection (blocking: call it from a worker thread)."""
+        with (engine or self.engines.pooled).connect() as connection, connection.begin():
+            yield Snapshot(connection)
+
+    def _execute(self, engine: Engine, work: Callable[[Snapshot], T]) -> T:
+        with self.snapshot(engine) as snapshot:
+            # The version is read first, so the answer and its header share one snapshot.
+            version = snapshot.dataset_version()
+            if self.request is not None:
+                self.request.state.dataset_version = version
+            return work(snapshot)
+
+    async def run(self, work: Callable[[Snapshot], T], *, inline: bool | None = None) -> T:
+        """Run `work` on one snapshot: on the event loop when it is an inline read (by
+        `inline`, else by the `inline_read` mark of `work`) and the database is SQLite."""
+        if inline is None:
+            inline = getattr(work, "inline", False)
+        if inline and self.inline and self.engines.dialect == "sqlite":
+            return self._execute(self.engines.inline, work)
+        return await run_in_threadpool(self._execute, self.engines.pooled, work)
+
+    async def call(self, function: Callable[..., T], **arguments: Any) -> T:
+        """Run a service function `function(snapshot, **arguments)`, where its mark says."""
+
+        def work(snapshot: Snapshot) -> T:
+            return function(snapshot, **arguments)
+
+        return await self.run(work, inline=getattr(function, "inline", False))
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+async def get_engines(request: Request) -> Engines:
+    """The app's serving engines (built at start-up from the app's settings)."""
+    engines: Engines = request.app.state.engines
+    return engines
 
 
-async def get_point_session(engine: EngineDep) -> AsyncIterator[Session]:
-    """Yield a session for a primary-key read (see `point_read_engine`)."""
-    with Session(point_read_engine(engine)) as session:
-        yield session
+EnginesDep = Annotated[Engines, Depends(get_engines)]
 
 
-PointSessionDep = Annotated[Session, Depends(get_point_session)]
+async def get_database(request: Request, engines: EnginesDep) -> Database:
+    return Database(engines, request=request)
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]

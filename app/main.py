@@ -11,9 +11,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
+from app.api.lists import ExportSlots
 from app.api.routes import health, problems
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
+from app.engines import serving_engines
 from app.errors import install_error_handlers
 from app.logging import configure_logging
 from app.middleware.caching import DATASET_VERSION_HEADER, CachingMiddleware
@@ -42,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # connection and fight over the GIL (docs/performance.md).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         yield
+        app.state.engines.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -58,8 +61,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "health", "description": "Liveness and readiness probes"},
         ],
     )
+    # What every request reads from one place: the settings this app was created with.
+    app.state.settings = settings
+    app.state.engines = serving_engines(settings)
+    app.state.export_slots = ExportSlots(settings.export_max_concurrent)
     install_error_handlers(app)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     # Added innermost first: the request id wraps everything, gzip sits next to the routes so
     # that ETags describe the bytes actually sent.
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5)
@@ -96,8 +103,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's schema, minus what this API never sends: 422s and JSON-typed error bodies."""
+# Query parameters whose bounds are settings: stated from the app's own settings.
+def _bounds(settings: Settings) -> dict[str, dict[str, Any]]:
+    return {
+        "limit": {
+            "maximum": settings.max_page_size,
+            "default": min(settings.default_page_size, settings.max_page_size),
+        },
+        "cursor": {"maxLength": settings.cursor_max_chars},
+        "q": {"maxLength": settings.search_max_chars},
+    }
+
+
+def _state_bounds(operation: dict[str, Any], settings: Settings) -> None:
+    bounds = _bounds(settings)
+    for parameter in operation.get("parameters", []):
+        extra = bounds.get(parameter["name"])
+        if extra is None:
+            continue
+        schema = parameter["schema"]
+        # `X | None` parameters are an anyOf of the type and null: bound the type.
+        target = next((s for s in schema.get("anyOf", []) if s.get("type") != "null"), schema)
+        for key, value in extra.items():
+            if key == "default":
+                schema["default"] = value
+            else:
+                target[key] = value
+
+
+def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
+    """FastAPI's schema, minus what this API never sends (422s and JSON-typed error bodies),
+    with the bounds this app's settings set."""
     if app.openapi_schema is None:
         schema = get_openapi(
             title=app.title,
@@ -108,6 +144,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         )
         for path_item in schema["paths"].values():
             for operation in path_item.values():
+                _state_bounds(operation, settings)
                 responses = operation.get("responses", {})
                 responses.pop("422", None)
                 for status, response in responses.items():

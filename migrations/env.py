@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from app.config import get_settings
-from app.database import create_db_engine
+from app.engines import create_db_engine
 from app.models import metadata
 from app.services.search import SEARCH_TABLE_PREFIXES
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
@@ -20,7 +21,8 @@ from sqlmodel import Session
 
 from app import migrations
 from app.config import Settings
-from app.database import create_db_engine, get_engine, get_point_session, get_session
+from app.database import Database, get_database
+from app.engines import Engines, create_db_engine
 from app.main import create_app
 from app.seeding.build import build_dataset
 from app.seeding.load import load_dataset
@@ -130,12 +132,42 @@ def session(connection: Connection) -> Iterator[Session]:
         yield db_session
 
 
+ClientFactory = Callable[..., TestClient]
+
+
 @pytest.fixture
-def client(engine: Engine, session: Session) -> Iterator[TestClient]:
-    """An HTTP client on the real app, reading through the test's rolled-back session."""
-    app = create_app()
-    app.dependency_overrides[get_session] = lambda: session
-    app.dependency_overrides[get_point_session] = lambda: session
-    app.dependency_overrides[get_engine] = lambda: engine
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        yield test_client
+def placement() -> str:
+    """Where reads run: `auto` (inline on SQLite when the service says so) or `threads`.
+    API test modules parametrize it to run both paths on both databases."""
+    return "auto"
+
+
+@pytest.fixture
+def make_client(engine: Engine, placement: str) -> Iterator[ClientFactory]:
+    """Build clients on the real app over the test database, with settings overridden."""
+    clients: list[TestClient] = []
+
+    def make(**overrides: object) -> TestClient:
+        url = engine.url.render_as_string(hide_password=False)
+        app = create_app(Settings(database_url=url, **overrides))  # type: ignore[arg-type]
+        if placement == "threads":
+
+            async def threads_only(request: Request) -> Database:
+                engines: Engines = request.app.state.engines
+                return Database(engines, request=request, inline=False)
+
+            app.dependency_overrides[get_database] = threads_only
+        test_client = TestClient(app, raise_server_exceptions=False)
+        test_client.__enter__()
+        clients.append(test_client)
+        return test_client
+
+    yield make
+    for test_client in clients:
+        test_client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: ClientFactory) -> TestClient:
+    """An HTTP client on the real app with default settings, over the test database."""
+    return make_client()

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from app import migrations
-from app.services import tables as t
+from app.models import tables as t
 from app.services.pagination import encode_cursor, query_fingerprint
 from app.services.search import normalise
 

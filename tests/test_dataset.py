@@ -9,10 +9,10 @@ import yaml
 from sqlalchemy import Connection, Engine, select, text
 
 from app import migrations
-from app.database import create_db_engine
+from app.engines import create_db_engine
+from app.models import tables as t
 from app.seeding.build import SeedValidationError, build_dataset
 from app.seeding.load import TABLES, load_dataset
-from app.services import tables as t
 from tests.conftest import SEEDS_DIR, DatabaseFactory
 
 QUOTE_MARKS = '“”"'

@@ -1,16 +1,14 @@
 """Every error path answers with the same RFC 9457 problem shape (as Datasette tests its own)."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from app.config import Settings
-from app.database import create_db_engine, get_engine, get_point_session, get_session
+from app.engines import create_db_engine
 from app.main import create_app
+from tests.conftest import ClientFactory
 from tests.helpers import assert_problem
 
 BAD_REQUESTS = [
@@ -72,7 +70,7 @@ def test_405_on_writes(client: TestClient, method: str) -> None:
     assert "GET" in response.headers["allow"]
 
 
-def test_500_hides_the_exception(engine: Engine) -> None:
+def test_500_hides_the_exception() -> None:
     app = create_app()
 
     def explode() -> None:
@@ -87,34 +85,31 @@ def test_500_hides_the_exception(engine: Engine) -> None:
 
 
 @pytest.fixture
-def unmigrated_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-    yield engine
+def unmigrated_url(tmp_path: Path) -> str:
+    """An SQLite file that exists but holds no tables."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = create_db_engine(url)
+    with engine.connect():
+        pass
     engine.dispose()
+    return url
 
 
-def test_503_when_the_database_is_not_migrated(unmigrated_engine: Engine) -> None:
-    app = create_app()
-    app.dependency_overrides[get_engine] = lambda: unmigrated_engine
-    with TestClient(app) as client:
+def test_503_when_the_database_is_not_migrated(unmigrated_url: str) -> None:
+    with TestClient(create_app(Settings(database_url=unmigrated_url))) as client:
         body = assert_problem(client.get("/readyz"), 503)
     assert "db upgrade" in body["detail"]
 
 
 def test_503_when_the_database_is_unreachable() -> None:
-    engine = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
-    app = create_app()
-    app.dependency_overrides[get_engine] = lambda: engine
-    app.dependency_overrides[get_session] = lambda: None
-    with TestClient(app) as client:
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2"
+    with TestClient(create_app(Settings(database_url=url))) as client:
         assert_problem(client.get("/readyz"), 503)
-    engine.dispose()
+        assert_problem(client.get("/v1/events"), 503)
 
 
-def test_503_when_tables_are_missing(unmigrated_engine: Engine) -> None:
-    app = create_app()
-    app.dependency_overrides[get_engine] = lambda: unmigrated_engine
-    with TestClient(app) as client:
+def test_503_when_tables_are_missing(unmigrated_url: str) -> None:
+    with TestClient(create_app(Settings(database_url=unmigrated_url))) as client:
         response = client.get("/v1/events")
     assert_problem(response, 503)
     assert response.headers["retry-after"] == "5"
@@ -127,12 +122,9 @@ def test_406_when_nothing_acceptable(client: TestClient) -> None:
     assert_problem(client.get("/v1/sources/x/text", headers={"Accept": "application/json"}), 406)
 
 
-def test_429_when_rate_limited(session: Session) -> None:
-    app = create_app(Settings(rate_limit_per_minute=1, rate_limit_burst=1))
-    app.dependency_overrides[get_session] = lambda: session
-    app.dependency_overrides[get_point_session] = lambda: session
-    with TestClient(app) as client:
-        client.get("/v1/vocab")
-        response = client.get("/v1/vocab")
+def test_429_when_rate_limited(make_client: ClientFactory) -> None:
+    client = make_client(rate_limit_per_minute=1, rate_limit_burst=1)
+    client.get("/v1/vocab")
+    response = client.get("/v1/vocab")
     assert_problem(response, 429)
     assert response.headers["retry-after"]

@@ -30,9 +30,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import Engine, select
 
-from app.database import get_engine
+from app.config import Settings
 from app.main import create_app
-from app.services import tables as t
+from app.models import tables as t
 from app.services.search import SearchQueryError, parse_query
 
 MAX_EXAMPLES = 50
@@ -185,8 +185,7 @@ def api_schema(
     backend: str, engine: Engine, request: pytest.FixtureRequest
 ) -> Iterator[schemathesis.BaseSchema]:
     """The app's schema, loaded from the app itself, whose requests read the seeded `engine`."""
-    app = create_app()
-    app.dependency_overrides[get_engine] = lambda: engine  # get_session depends on get_engine
+    app = create_app(Settings(database_url=engine.url.render_as_string(hide_password=False)))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     KNOWN_IDS.update(_known_ids(engine))  # the same seed on every backend
 

@@ -3,7 +3,7 @@
 from sqlalchemy import inspect
 
 from app import migrations
-from app.database import create_db_engine
+from app.engines import create_db_engine
 from app.models import metadata
 from tests.conftest import DatabaseFactory
 

@@ -3,6 +3,7 @@
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from app import migrations
-from app.database import create_db_engine, get_engine
+from app.config import Settings
+from app.database import Database, DatabaseDep, Snapshot
+from app.engines import Engines, create_db_engine
 from app.main import create_app
+from app.models import tables as t
 from app.seeding.build import Dataset, build_dataset
 from app.seeding.load import load_dataset
-from app.services import tables as t
+from app.services.walks import Plan
 from tests.conftest import SEEDS_DIR, DatabaseFactory
 from tests.helpers import assert_problem
 
@@ -69,20 +73,16 @@ def test_slow_statements_are_cut_off(backend: str, database_url: str, writer: En
 def test_a_timed_out_request_is_a_503_problem(
     backend: str, database_url: str, writer: Engine
 ) -> None:
-    serving = create_db_engine(database_url, read_only=True, statement_timeout_ms=200)
-    app = create_app()
-    app.dependency_overrides[get_engine] = lambda: serving
+    app = create_app(Settings(database_url=database_url, query_timeout_ms=200))
 
-    def slow() -> None:
-        with serving.connect() as connection:
-            connection.execute(text(SLOW_SQL[backend])).all()
+    async def slow(db: DatabaseDep) -> None:
+        await db.run(lambda snapshot: snapshot.rows(SLOW_SQL[backend]))
 
     app.add_api_route("/v1/slow", slow)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/v1/slow")
         assert client.get("/v1/events?limit=1").status_code == 200
     assert_problem(response, 503)
-    serving.dispose()
 
 
 def _smaller(tmp_path: Path) -> Dataset:
@@ -154,13 +154,8 @@ def test_security_headers_and_no_server_banner(client: TestClient) -> None:
     assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]
 
 
-def test_host_header_checks_are_configurable(session: Session) -> None:
-    from app.config import Settings
-    from app.database import get_point_session, get_session
-
+def test_host_header_checks_are_configurable() -> None:
     app = create_app(Settings(trusted_hosts=["api.example.org"]))
-    app.dependency_overrides[get_session] = lambda: session
-    app.dependency_overrides[get_point_session] = lambda: session
     with TestClient(app, base_url="http://api.example.org") as good:
         assert good.get("/healthz").status_code == 200
     with TestClient(app, base_url="http://evil.example") as bad:
@@ -168,29 +163,33 @@ def test_host_header_checks_are_configurable(session: Session) -> None:
 
 
 def test_an_export_never_splices_two_dataset_versions(
-    database_url: str, writer: Engine, tmp_path: Path
+    database_url: str, writer: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.api.export import ExportInterruptedError, _rows
-    from app.services.events import EventFilters, list_events
-    from app.services.reference import current_dataset_version
+    from app.api import lists
+    from app.services.events import EventFilters, event_listing
 
+    monkeypatch.setattr(lists, "EXPORT_BATCH", 2)
     serving = create_db_engine(database_url, read_only=True)
-    with Session(serving) as session:
-        version = current_dataset_version(session)
+    db = Database(Engines(pooled=serving, inline=serving))
+    with db.snapshot() as snapshot:
+        version = snapshot.dataset_version()
     half = _smaller(tmp_path)
-    calls = 0
+    listing = event_listing(filters=EventFilters(), descending=False)
+    plans = 0
 
-    def fetch(session: Session, after: list[object] | None, limit: int) -> tuple[list, object]:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
+    def plan_then_reseed(snapshot: Snapshot) -> Plan:
+        nonlocal plans
+        plans += 1
+        if plans == 2:
             raise AssertionError("the second batch must not be read from a new version")
-        page = list_events(session, filters=EventFilters(), descending=False, limit=2, after=after)
+        chosen = listing.plan(snapshot)
         load_dataset(engine=writer, dataset=half)  # a reseed lands between two batches
-        return page
+        return chosen
 
-    rows = _rows(serving, fetch, 1000, version)
-    assert len([next(rows), next(rows)]) == 2
-    with pytest.raises(ExportInterruptedError):
-        next(rows)
+    documents = lists._documents(
+        db, replace(listing, plan=plan_then_reseed), cap=1000, version=version
+    )
+    assert len([next(documents), next(documents)]) == 2
+    with pytest.raises(lists.ExportInterruptedError):
+        next(documents)
     serving.dispose()

@@ -8,7 +8,7 @@ from app.dates import partial_date_bounds, period_bounds
 from app.errors import ProblemError
 from app.seeding.trade_preference import rank_claim_group
 from app.services.pagination import decode_cursor, encode_cursor
-from app.services.search import SearchQueryError, compile_query, normalise
+from app.services.search import SearchQueryError, compile_query, normalise, parse_query
 from app.vocab import PeriodType
 
 
@@ -48,16 +48,26 @@ def test_search_syntax_compiles_for_both_engines() -> None:
     assert compile_query("postgresql", 'caro "nuovi piani" multi* OR pace') == (
         "('caro') & ('nuovi' <-> 'piani') & ('multi':*) | ('pace')"
     )
-    for bad in ["", "   ", "***", '""', "x" * 201]:
+    for bad in ["", "   ", "***", '""']:
         with pytest.raises(SearchQueryError):
             compile_query("sqlite", bad)
+    with pytest.raises(SearchQueryError):
+        parse_query("x" * 201, max_chars=200)
+    with pytest.raises(SearchQueryError):
+        parse_query(" ".join(["parola"] * 13), max_words=12)
 
 
 def test_cursor_round_trip_and_binding() -> None:
-    token = encode_cursor(key=["2021-07-01", "an-id"], fingerprint="f1")
-    assert decode_cursor(token, fingerprint="f1") == ["2021-07-01", "an-id"]
+    token = encode_cursor(key=["2021-07-01", "an-id"], fingerprint="f1", secret="s")
+    assert decode_cursor(token, fingerprint="f1", secret="s", max_chars=512) == [
+        "2021-07-01",
+        "an-id",
+    ]
+    for fingerprint, secret in (("f2", "s"), ("f1", "another secret")):
+        with pytest.raises(ProblemError):
+            decode_cursor(token, fingerprint=fingerprint, secret=secret, max_chars=512)
     with pytest.raises(ProblemError):
-        decode_cursor(token, fingerprint="f2")
+        decode_cursor(token, fingerprint="f1", secret="s", max_chars=len(token) - 1)
 
 
 def _observation(

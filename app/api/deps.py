@@ -2,33 +2,22 @@
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-import orjson
 from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse
 from fastapi.routing import APIRoute
 from pydantic import StringConstraints
-from sqlalchemy import Engine
-from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
-from app.api.export import Column, Format, PageFetcher, export_response, negotiate
-from app.config import get_settings
+from app.api.negotiation import Format, negotiate
+from app.config import Settings
 from app.dates import partial_date_bounds
 from app.errors import ParameterError, ProblemError, invalid_parameter
 from app.schemas.common import PARTIAL_DATE_PATTERN
-from app.services.pagination import decode_cursor, encode_cursor, query_fingerprint
-from app.services.reference import current_dataset_version
 from app.services.search import SearchQueryError, parse_query
 
-_settings = get_settings()
-T = TypeVar("T")
-MAX_LIMIT = _settings.max_page_size
-DEFAULT_LIMIT = min(_settings.default_page_size, MAX_LIMIT)
 # What an id can look like (slugs, Wikidata QIDs); stated in the schema so clients and fuzzers
 # know, and anything else is a 400 naming the parameter.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$"
@@ -165,12 +154,11 @@ QParam = Annotated[
     str | None,
     Query(
         min_length=1,
-        max_length=_settings.search_max_chars,
         pattern=TEXT_PATTERN,
         description=(
             "Full-text search, case- and accent-insensitive. Words must all match; "
             '"a phrase" matches words in sequence; `word*` matches a prefix; `OR` between '
-            f"two terms matches either. Up to {_settings.search_max_words} words."
+            "two terms matches either. Length and word count are bounded (see maxLength)."
         ),
         examples=["multipolare"],
     ),
@@ -184,15 +172,21 @@ SortParam = Annotated[
 ]
 
 
-def checked_q(q: str | None) -> str | None:
-    """`q` if it parses as a search, else a 400 naming `q`."""
+def checked_q(q: str | None, settings: Settings) -> str | None:
+    """`q` if it parses as a search within the app's bounds, else a 400 naming `q`."""
     if q is None:
         return None
     try:
-        parse_query(q)
+        parse_query(q, max_chars=settings.search_max_chars, max_words=settings.search_max_words)
     except SearchQueryError as exc:
         raise invalid_parameter("q", str(exc)) from exc
     return q
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was created with (create_app(settings)): the one place read."""
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 @dataclass(frozen=True)
@@ -204,13 +198,14 @@ class PageParams:
 
 
 async def page_params(
+    request: Request,
     limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (1–{MAX_LIMIT})")
-    ] = DEFAULT_LIMIT,
+        int | None,
+        Query(ge=1, description="Items per page (at most the maximum stated here)"),
+    ] = None,
     cursor: Annotated[
         str | None,
         Query(
-            max_length=_settings.cursor_max_chars,
             pattern=r"^[A-Za-z0-9_-]+$",
             description="Opaque `next_cursor` from the previous page",
         ),
@@ -227,119 +222,22 @@ async def page_params(
         ),
     ] = None,
 ) -> PageParams:
+    settings = app_settings(request)
+    # The bounds come from this app's settings (OpenAPI states them: app/main.py).
+    if limit is None:
+        limit = min(settings.default_page_size, settings.max_page_size)
+    elif limit > settings.max_page_size:
+        raise invalid_parameter(
+            "limit", f"must be at most {settings.max_page_size} (got {limit}); follow next_cursor"
+        )
+    if cursor is not None and len(cursor) > settings.cursor_max_chars:
+        raise invalid_parameter(
+            "cursor", "is not a cursor this API issued; use next_cursor unchanged"
+        )
     return PageParams(limit=limit, cursor=cursor, include_total=include_total, format=format)
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
-
-
-def fingerprint(request: Request) -> str:
-    """The query's identity for cursors: the path and every parameter but the paging ones."""
-    params = [
-        (key, value)
-        for key, value in request.query_params.multi_items()
-        if key not in PAGING_PARAMETERS
-    ]
-    return query_fingerprint([("", request.url.path), *params])
-
-
-def cursor_key(request: Request, page: PageParams) -> list[Any] | None:
-    """The decoded sort key of `cursor`, or None for the first page."""
-    if page.cursor is None:
-        return None
-    return decode_cursor(page.cursor, fingerprint=fingerprint(request))
-
-
-def json_response(payload: Any, *, headers: dict[str, str] | None = None) -> Response:
-    """Serialise with orjson, skipping a second validation pass over already-built dicts."""
-    return Response(orjson.dumps(payload), media_type="application/json", headers=headers)
-
-
-def page_response(
-    request: Request,
-    items: list[dict[str, Any]],
-    next_key: list[Any] | None,
-    *,
-    total: int | None = None,
-) -> Response:
-    """A list page with its opaque `next_cursor` and an RFC 8288 `Link: rel="next"`."""
-    next_cursor = None
-    headers: dict[str, str] = {}
-    if next_key is not None:
-        next_cursor = encode_cursor(key=next_key, fingerprint=fingerprint(request))
-        next_url = request.url.include_query_params(cursor=next_cursor)
-        headers["Link"] = f'<{next_url}>; rel="next"'
-    body: dict[str, Any] = {"items": items, "next_cursor": next_cursor}
-    if total is not None:
-        body["total"] = total
-    return json_response(body, headers=headers)
-
-
-def list_response(
-    request: Request,
-    page: PageParams,
-    *,
-    session: Session,
-    engine: Engine,
-    fetch: PageFetcher,
-    count: Callable[[], int],
-    columns: list[Column],
-    name: str,
-) -> Response:
-    """A JSON page, or (by `format` or Accept) a streamed CSV / NDJSON export of every item."""
-    record_dataset_version(request, session)
-    fmt = negotiate(request, page.format, allowed=("json", "csv", "ndjson"))
-    if fmt != "json":
-        # The export reads through a session of its own while streaming; hand this one's
-        # connection back now, or every running export would hold two pooled connections.
-        session.close()
-        return export_response(
-            request,
-            engine=engine,
-            fetch=fetch,
-            columns=columns,
-            fmt=fmt,
-            name=name,
-            dataset_version=getattr(request.state, "dataset_version", None),
-            canonical=fingerprint(request),
-        )
-    items, next_key = fetch(session, cursor_key(request, page), page.limit)
-    return page_response(request, items, next_key, total=count() if page.include_total else None)
-
-
-async def run_point_read(session: Session, work: Callable[[], T]) -> T:
-    """Run a primary-key read: on the event loop for SQLite, in a worker thread otherwise.
-
-    A few index probes in an embedded database cost far less than the hop to a worker thread
-    and back (docs/performance.md), and the statement time limit bounds them all the same. The
-    session is closed before returning, so the next inline read finds its connection free.
-    """
-    if session.get_bind().dialect.name != "sqlite":
-        return await run_in_threadpool(work)
-    try:
-        return work()
-    finally:
-        session.close()
-
-
-async def run_list(
-    *, session: Session, point_session: Session, index_walk: bool, work: Callable[[Session], T]
-) -> T:
-    """Run a list route: like a primary-key read when its page is a LIMIT-ed walk of one index
-    (no filter that could make it scan), else in a worker thread on the pooled session."""
-    if index_walk:
-        return await run_point_read(point_session, lambda: work(point_session))
-    return await run_in_threadpool(work, session)
-
-
-def record_dataset_version(request: Request, session: Session) -> None:
-    """Remember the dataset version; the caching middleware sends it as a header.
-
-    Every /v1 route calls this first, in its own thread (never in the event loop, where a
-    wait for a pooled connection would stall every request); as the session's first query it
-    also starts the snapshot the rest of the request reads.
-    """
-    request.state.dataset_version = current_dataset_version(session)
 
 
 async def check_accept(request: Request) -> None:

@@ -37,7 +37,9 @@ class CachingMiddleware:
             return
         is_head = scope["method"] == "HEAD"
         if is_head:
-            scope = {**scope, "method": "GET"}  # every GET route answers HEAD too
+            # Every GET route answers HEAD too; exports read `is_head` to skip their body.
+            scope = {**scope, "method": "GET"}
+            scope.setdefault("state", {})["is_head"] = True
         if_none_match = Headers(scope=scope).get("if-none-match")
         start: Message | None = None
         chunks: list[bytes] = []

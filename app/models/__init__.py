@@ -4,6 +4,7 @@ from app.models.base import metadata
 from app.models.events import Event, EventCountry, EventParticipant, EventSource, EventTopic
 from app.models.meta import DatasetMeta
 from app.models.quotes import Exclusion, Quote, QuoteTopic
+from app.models.read_model import EventPosting, EventTimelineCount, PostingCount, QuotePosting
 from app.models.reference import Country, Person, Source
 from app.models.trade import TradeObservation
 
@@ -13,11 +14,15 @@ __all__ = [
     "Event",
     "EventCountry",
     "EventParticipant",
+    "EventPosting",
     "EventSource",
+    "EventTimelineCount",
     "EventTopic",
     "Exclusion",
     "Person",
+    "PostingCount",
     "Quote",
+    "QuotePosting",
     "QuoteTopic",
     "Source",
     "TradeObservation",

@@ -30,6 +30,10 @@ class Event(SQLModel, table=True):
     location: str | None = Field(default=None, max_length=200)
     location_country: str | None = Field(default=None, foreign_key="country.code", max_length=2)
     duration_minutes: int | None = None
+    # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
+    doc: str = Field(sa_column=Column(Text, nullable=False))
+    # The detail's `sources` list (supporting excerpts), rendered by the seed as well.
+    sources_doc: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class EventParticipant(SQLModel, table=True):

@@ -29,6 +29,8 @@ class Quote(SQLModel, table=True):
     # said_on when known, else the event's first possible day, so quotes sort and filter by date.
     sort_date: dt.date
     note: str | None = Field(default=None, sa_column=Column(Text))
+    # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
+    doc: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class QuoteTopic(SQLModel, table=True):

@@ -21,6 +21,8 @@ class Person(SQLModel, table=True):
     office: str | None = Field(default=None, max_length=200)
     wikidata_qid: str | None = Field(default=None, max_length=20, unique=True)
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
+    doc: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class Source(SQLModel, table=True):
@@ -36,3 +38,5 @@ class Source(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     char_count: int
     text: str = Field(sa_column=Column(Text, nullable=False))
+    # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
+    doc: str = Field(sa_column=Column(Text, nullable=False))

@@ -51,3 +51,5 @@ class TradeObservation(SQLModel, table=True):
     claim_group: str = Field(max_length=120, index=True)
     preferred: bool
     preference_reason: str = Field(sa_column=Column(Text, nullable=False))
+    # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
+    doc: str = Field(sa_column=Column(Text, nullable=False))

@@ -11,6 +11,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.dates import first_day, last_day, period_bounds
+from app.readmodel.derive import derive_read_model
+from app.readmodel.render import render_version
 from app.seeding.records import (
     CountryRecord,
     EventRecord,
@@ -133,8 +135,9 @@ def _record_label(item: object, index: int) -> str:
 
 
 def dataset_version(seeds_dir: Path) -> str:
-    """A digest of every seed file: it changes whenever the seed would change data."""
-    digest = hashlib.sha256()
+    """A digest of every seed file and of the rendering code: it changes whenever the seed
+    would change data, stored documents included."""
+    digest = hashlib.sha256(render_version().encode())
     for path in sorted((seeds_dir / "data").glob("*.yaml")) + sorted(
         (seeds_dir / "sources").glob("*.txt")
     ):
@@ -219,6 +222,7 @@ def build_dataset(*, seeds_dir: Path) -> Dataset:
             )
     if b.problems:
         raise SeedValidationError(b.problems)
+    derive_read_model(rows)
     return data
 
 

@@ -11,11 +11,15 @@ from app.models import (
     Event,
     EventCountry,
     EventParticipant,
+    EventPosting,
     EventSource,
+    EventTimelineCount,
     EventTopic,
     Exclusion,
     Person,
+    PostingCount,
     Quote,
+    QuotePosting,
     QuoteTopic,
     Source,
     TradeObservation,
@@ -37,6 +41,10 @@ TABLES: list[Any] = [
     QuoteTopic,
     Exclusion,
     TradeObservation,
+    EventPosting,
+    QuotePosting,
+    PostingCount,
+    EventTimelineCount,
 ]
 
 
@@ -64,6 +72,8 @@ def load_dataset(*, engine: Engine, dataset: Dataset, force: bool = False) -> bo
         for kind, documents in dataset.search_documents.items():
             index_documents(connection, kind=kind, documents=documents)
         spans = [(row["date_hi"] - row["date_lo"]).days for row in dataset.rows["event"]]
+        # Statistics for SQLite's planner (sqlite_stat1) and PostgreSQL's, on the new rows.
+        connection.exec_driver_sql("ANALYZE")
         connection.execute(
             insert(meta),
             [

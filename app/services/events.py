@@ -1,17 +1,18 @@
-"""Event queries: filtered keyset pages, one event in full, and timelines."""
+"""Event queries: filtered pages of stored documents, one event in full, and timelines."""
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+import orjson
 
-from app.dates import DATE_WIDTH
-from app.services import sql
-from app.services.lookup import require_known, resolve_leader
-from app.services.search import compile_query, match_condition, sort_index_hint
-from app.vocab import EVENT_CODING, DatePrecision
+from app.database import Params, Snapshot, in_list, inline_read, where
+from app.errors import not_found
+from app.schemas.events import EventPublic
+from app.services import walks
+from app.services.listing import Listing, identity
+from app.services.lookup import require_known, require_source, resolve_leader
+from app.services.search import compile_query
 
 
 @dataclass(frozen=True)
@@ -21,300 +22,168 @@ class EventFilters:
     period: tuple[dt.date, dt.date] | None = None
     start: dt.date | None = None
     end: dt.date | None = None
-    leaders: tuple[str, ...] = ()  # person ids once resolved (slugs or QIDs before)
-    countries: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
+    leaders: tuple[str, ...] = ()  # every one of them took part (slugs or QIDs)
+    countries: tuple[str, ...] = ()  # every one of them was involved
+    kinds: tuple[str, ...] = ()  # any of them
+    topics: tuple[str, ...] = ()  # every one of them
     status: str | None = None
     source: str | None = None
     q: str | None = None
 
 
-def resolve_filters(session: Session, *, filters: EventFilters) -> EventFilters:
-    """Resolve leader slugs/QIDs to ids and check that named countries and sources exist."""
+def _dates(snapshot: Snapshot, filters: EventFilters) -> tuple[list[str], Params]:
+    """Conditions on `{t}` (posting list or event) for the date filters: overlap of periods."""
+    ranges: list[str] = []
+    params: Params = {}
+    lows = [day for day in (filters.start, filters.period and filters.period[0]) if day]
+    highs = [day for day in (filters.end, filters.period and filters.period[1]) if day]
+    if highs:
+        ranges.append("{t}.date_lo <= :high")
+        params["high"] = min(highs)
+    if lows:
+        low = max(lows)
+        ranges.append("{t}.date_hi >= :low")
+        params["low"] = low
+        span = snapshot.scalar("SELECT max_event_span_days FROM dataset_meta")
+        if span is not None:
+            # Redundant but index-friendly: no event starts longer than `span` days before it
+            # ends, so the walk can start there instead of at the beginning.
+            ranges.append("{t}.date_lo >= :earliest_start")
+            params["earliest_start"] = low - dt.timedelta(days=int(span))
+    return ranges, params
+
+
+def selection(snapshot: Snapshot, filters: EventFilters) -> walks.Selection:
+    """The filters as posting-list memberships; unknown names are 400s naming the parameter."""
     require_known(
-        session,
+        snapshot,
         values=filters.countries,
         column="country.code",
         parameter="country",
         listing="/v1/vocab (countries)",
     )
-    if filters.source is not None:
-        require_known(
-            session,
-            values=[filters.source],
-            column="source.id",
-            parameter="source",
-            listing="/v1/sources",
-        )
-    leaders = tuple(resolve_leader(session, reference=ref) for ref in filters.leaders)
-    return replace(filters, leaders=leaders)
-
-
-_EVENT_COLUMNS = (
-    "id",
-    "start_date",
-    "end_date",
-    "date_precision",
-    "date_basis",
-    "date_lo",
-    "date_hi",
-    "kind",
-    "status",
-    "title",
-    "summary",
-    "location",
-    "location_country",
-    "duration_minutes",
-)
-_SELECT_EVENT = f"SELECT {', '.join('event.' + name for name in _EVENT_COLUMNS)} FROM event"
-
-
-def _only_search_and_dates(filters: EventFilters) -> bool:
-    # The sort index holds (date_lo, id, date_hi): other filters would cost a row look-up per
-    # index entry walked, and leader, country, topic and source filters have better indexes.
-    return not (
-        filters.leaders
-        or filters.countries
-        or filters.kinds
-        or filters.topics
-        or filters.status is not None
-        or filters.source is not None
-    )
-
-
-def _conditions(session: Session, filters: EventFilters) -> tuple[list[str], sql.Params]:
-    conditions: list[str] = []
-    params: sql.Params = {}
-    lows = [day for day in (filters.start, filters.period and filters.period[0]) if day]
-    highs = [day for day in (filters.end, filters.period and filters.period[1]) if day]
-    if highs:
-        conditions.append("event.date_lo <= :high")
-        params["high"] = min(highs)
-    if lows:
-        low = max(lows)
-        conditions.append("event.date_hi >= :low")
-        params["low"] = low
-        span = _max_event_span_days(session)
-        if span is not None:
-            # Redundant but index-friendly: no event starts longer than `span` days before it
-            # ends, so the scan of (date_lo, id) can start there instead of at the beginning.
-            conditions.append("event.date_lo >= :earliest_start")
-            params["earliest_start"] = low - dt.timedelta(days=span)
-    for index, leader in enumerate(filters.leaders):
-        conditions.append(
-            f"event.id IN (SELECT event_id FROM event_participant WHERE person_id = :leader{index})"
-        )
-        params[f"leader{index}"] = leader
-    for index, code in enumerate(filters.countries):
-        conditions.append(
-            f"event.id IN (SELECT event_id FROM event_country WHERE country_code = :country{index})"
-        )
-        params[f"country{index}"] = code
+    require_source(snapshot, filters.source)
+    leaders = dict.fromkeys(resolve_leader(snapshot, reference=ref) for ref in filters.leaders)
+    memberships = [
+        *(walks.Membership("leader", (leader,)) for leader in leaders),
+        *(walks.Membership("country", (code,)) for code in filters.countries),
+        *(walks.Membership("topic", (topic,)) for topic in filters.topics),
+    ]
     if filters.kinds:
-        kinds, kind_params = sql.in_list("kind", filters.kinds)
-        conditions.append(f"event.kind IN {kinds}")
-        params.update(kind_params)
-    for index, topic in enumerate(filters.topics):
-        conditions.append(
-            f"event.id IN (SELECT event_id FROM event_topic WHERE topic = :topic{index})"
-        )
-        params[f"topic{index}"] = topic
+        memberships.append(walks.Membership("kind", filters.kinds))
     if filters.status is not None:
-        conditions.append("event.status = :status")
-        params["status"] = filters.status
+        memberships.append(walks.Membership("status", (filters.status,)))
     if filters.source is not None:
-        conditions.append(
-            "event.id IN (SELECT event_id FROM event_source WHERE source_id = :source)"
-        )
-        params["source"] = filters.source
-    if filters.q is not None:
-        dialect = session.connection().dialect.name
-        conditions.append(match_condition(dialect, "event"))
-        params["search_q"] = compile_query(dialect, filters.q)
-    return conditions, params
-
-
-def _max_event_span_days(session: Session) -> int | None:
-    span = sql.scalar(session, "SELECT max_event_span_days FROM dataset_meta")
-    return None if span is None else int(span)
-
-
-def list_events(
-    session: Session,
-    *,
-    filters: EventFilters,
-    descending: bool,
-    limit: int,
-    after: list[Any] | None,
-) -> tuple[list[dict[str, Any]], list[Any] | None]:
-    """One page of events and the sort key to continue after (None on the last page)."""
-    conditions, params = _conditions(session, filters)
-    hint = ""
-    if filters.q is not None and _only_search_and_dates(filters):
-        hint = sort_index_hint(session, kind="event", search_q=params["search_q"])
-    page, next_key = sql.date_keyset_page(
-        session,
-        select=f"{_SELECT_EVENT}{hint}",
-        columns=_EVENT_COLUMNS,
-        conditions=conditions,
+        memberships.append(walks.Membership("source", (filters.source,)))
+    ranges, params = _dates(snapshot, filters)
+    return walks.Selection(
+        postings=walks.EVENT_POSTINGS,
+        memberships=tuple(memberships),
+        ranges=tuple(ranges),
         params=params,
-        order=("event.date_lo", "event.id"),
+        q=None if filters.q is None else compile_query(snapshot.dialect, filters.q),
+    )
+
+
+def event_listing(*, filters: EventFilters, descending: bool) -> Listing:
+    """/v1/events with `filters`, in date order (newest first when `descending`)."""
+    return Listing(
+        name="events",
+        item=EventPublic,
+        identity=identity("events", filters, {"descending": descending}),
+        key_shape="date_id",
+        plan=lambda snapshot: walks.plan(snapshot, selection(snapshot, filters)),
+        select="i.doc",
         descending=descending,
-        limit=limit,
-        after=after,
+        # Unfiltered, a page is the first entries of one posting list from the cursor on.
+        inline=filters == EventFilters(),
     )
-    return hydrate_events(session, rows=page), next_key
 
 
-def count_events(session: Session, *, filters: EventFilters) -> int:
-    """How many events match `filters`."""
-    conditions, params = _conditions(session, filters)
-    return int(sql.scalar(session, f"SELECT count(*) FROM event{sql.where(conditions)}", params))
-
-
-def hydrate_events(session: Session, *, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Attach participants, countries, topics and source counts with one query each."""
-    if not rows:
-        return []
-    ids, params = sql.in_list("event", [row["id"] for row in rows])
-    participants: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for event_id, person_id, name, country, role in sql.rows(
-        session,
-        "SELECT p.event_id, person.id, person.name, person.country_code, p.role "
-        f"FROM event_participant AS p JOIN person ON person.id = p.person_id "
-        f"WHERE p.event_id IN {ids} ORDER BY p.event_id, person.id",
-        params,
-    ):
-        participants[event_id].append(
-            {"id": person_id, "name": name, "country": country, "role": role}
-        )
-    countries: dict[str, list[str]] = defaultdict(list)
-    for event_id, code in sql.rows(
-        session,
-        f"SELECT event_id, country_code FROM event_country WHERE event_id IN {ids} "
-        "ORDER BY country_code",
-        params,
-    ):
-        countries[event_id].append(code)
-    topics: dict[str, list[str]] = defaultdict(list)
-    for event_id, topic in sql.rows(
-        session,
-        f"SELECT event_id, topic FROM event_topic WHERE event_id IN {ids} ORDER BY topic",
-        params,
-    ):
-        topics[event_id].append(topic)
-    source_counts: dict[str, int] = dict(
-        sql.rows(
-            session,
-            "SELECT event_id, count(DISTINCT source_id) FROM event_source "
-            f"WHERE event_id IN {ids} GROUP BY event_id",
-            params,
-        )
+@inline_read
+def event_detail(snapshot: Snapshot, *, event_id: str) -> bytes:
+    """One event with its excerpts, quotes and trade figures, as JSON: three queries."""
+    row = snapshot.rows("SELECT doc, sources_doc FROM event WHERE id = :id", {"id": event_id})
+    if not row:
+        raise not_found("event", event_id, listing="/v1/events")
+    doc, sources = row[0]
+    quotes = snapshot.column(
+        "SELECT doc FROM quote WHERE event_id = :id ORDER BY sort_date, id", {"id": event_id}
     )
-    return [
-        _event_item(
-            row,
-            participants[row["id"]],
-            countries[row["id"]],
-            topics[row["id"]],
-            int(source_counts.get(row["id"], 0)),
-        )
-        for row in rows
-    ]
-
-
-_CODING = {kind.value: coding for kind, coding in EVENT_CODING.items()}
-
-
-def _event_item(
-    row: dict[str, Any],
-    participants: list[dict[str, Any]],
-    countries: list[str],
-    topics: list[str],
-    source_count: int,
-) -> dict[str, Any]:
-    # Plain dict look-ups and string slices: this runs for every row of every page and export.
-    width = DATE_WIDTH[row["date_precision"]]
-    start = str(row["start_date"])
-    end = row["end_date"]
-    coding = _CODING[row["kind"]]
-    return {
-        "id": row["id"],
-        "start_date": start[:width],
-        "end_date": str(end)[:width] if end is not None else None,
-        "date_precision": row["date_precision"],
-        "date_basis": row["date_basis"],
-        "earliest_date": str(row["date_lo"]),
-        "latest_date": str(row["date_hi"]),
-        "kind": row["kind"],
-        "cameo_code": coding.cameo_code,
-        "plover_event": coding.plover_event,
-        "plover_mode": coding.plover_mode,
-        "status": row["status"],
-        "title": row["title"],
-        "summary": row["summary"],
-        "location": row["location"],
-        "location_country": row["location_country"],
-        "duration_minutes": row["duration_minutes"],
-        "participants": participants,
-        "countries": countries,
-        "topics": topics,
-        "source_count": source_count,
-    }
-
-
-def event_excerpts(session: Session, *, event_id: str) -> list[dict[str, Any]]:
-    """The supporting excerpts of one event, in source and position order."""
-    rows = sql.rows(
-        session,
-        "SELECT es.source_id, source.title, source.outlet, es.excerpt, es.span_start, es.span_end "
-        "FROM event_source AS es JOIN source ON source.id = es.source_id "
-        "WHERE es.event_id = :event_id ORDER BY es.source_id, es.span_start",
-        {"event_id": event_id},
+    observations = snapshot.column(
+        "SELECT doc FROM trade_observation WHERE event_id = :id ORDER BY id", {"id": event_id}
     )
-    return [
-        {
-            "id": r[0],
-            "title": r[1],
-            "outlet": r[2],
-            "excerpt": r[3],
-            "span": {"start": r[4], "end": r[5]},
-        }
-        for r in rows
-    ]
+    # The stored list item ends with '}': the detail's fields follow it, in schema order.
+    return (
+        f'{doc[:-1]},"sources":{sources},"quotes":[{",".join(quotes)}],'
+        f'"trade_observations":[{",".join(observations)}]}}'
+    ).encode()
 
 
-def get_event(session: Session, *, event_id: str) -> dict[str, Any] | None:
-    """One event with participants, countries, topics and source count, or None."""
-    rows = sql.dicts(
-        session,
-        f"{_SELECT_EVENT} WHERE event.id = :event_id",
-        _EVENT_COLUMNS,
-        {"event_id": event_id},
-    )
-    return hydrate_events(session, rows=rows)[0] if rows else None
+def timeline_document(snapshot: Snapshot, *, filters: EventFilters, granularity: str) -> bytes:
+    """Event counts per year or month, as JSON."""
+    return orjson.dumps(timeline(snapshot, filters=filters, granularity=granularity))
 
 
-def timeline(session: Session, *, filters: EventFilters, granularity: str) -> dict[str, Any]:
+def timeline(snapshot: Snapshot, *, filters: EventFilters, granularity: str) -> dict[str, Any]:
     """Event counts per year or month; coarser-dated events are counted separately."""
-    conditions, params = _conditions(session, filters)
-    rows = sql.rows(
-        session,
-        f"SELECT event.date_lo, event.date_precision FROM event{sql.where(conditions)}",
-        params,
-    )
+    chosen = selection(snapshot, filters)
+    counted = _counted_at_seed(chosen)
+    if counted is not None:
+        dimension, values = counted
+        value_list, params = in_list("value", values)
+        rows = snapshot.rows(
+            "SELECT month, year_precision, sum(count) FROM event_timeline_count "
+            f"WHERE dimension = :dimension AND value IN {value_list} "
+            "GROUP BY month, year_precision",
+            {"dimension": dimension, **params},
+        )
+    else:
+        rows = _count_by_walking(snapshot, chosen)
     width = 4 if granularity == "year" else 7
-    buckets: dict[str, int] = defaultdict(int)
-    coarser: dict[str, int] = defaultdict(int)
-    for date_lo, precision in rows:
-        if granularity == "month" and precision == DatePrecision.year.value:
-            coarser[str(date_lo)[:4]] += 1
+    buckets: dict[str, int] = {}
+    coarser: dict[str, int] = {}
+    for month, year_precision, count in rows:
+        if granularity == "month" and year_precision:
+            coarser[month[:4]] = coarser.get(month[:4], 0) + int(count)
         else:
-            buckets[str(date_lo)[:width]] += 1
+            buckets[month[:width]] = buckets.get(month[:width], 0) + int(count)
     return {
         "granularity": granularity,
         "buckets": [{"period": k, "count": v} for k, v in sorted(buckets.items())],
         "coarser": [{"period": k, "count": v} for k, v in sorted(coarser.items())],
-        "total": len(rows),
+        "total": sum(buckets.values()) + sum(coarser.values()),
     }
+
+
+def _counted_at_seed(chosen: walks.Selection) -> tuple[str, tuple[str, ...]] | None:
+    """The (dimension, values) whose counts the seed wrote, when they answer `chosen`:
+    no filter, or one filter on a dimension where each event has one value at most per
+    value listed (any-of kinds add up, as an event has one kind)."""
+    if chosen.ranges or chosen.q is not None or len(chosen.memberships) > 1:
+        return None
+    if not chosen.memberships:
+        return walks.EVERYTHING[0], (walks.EVERYTHING[1],)
+    only = chosen.memberships[0]
+    if len(only.values) > 1 and only.dimension != "kind":
+        return None
+    return only.dimension, only.values
+
+
+def _count_by_walking(snapshot: Snapshot, chosen: walks.Selection) -> list[tuple[Any, ...]]:
+    plan = walks.plan(snapshot, chosen)
+    if plan.empty:
+        return []
+    table = plan.sort_key[0].split(".")[0]
+    day = f"{table}.date_lo"
+    month = f"substr({day}, 1, 7)" if snapshot.dialect == "sqlite" else f"to_char({day}, 'YYYY-MM')"
+    precision = (
+        f"{table}.year_precision"
+        if table == "p"
+        else f"CASE WHEN {table}.date_precision = 'year' THEN 1 ELSE 0 END"
+    )
+    return snapshot.rows(
+        f"SELECT {month}, {precision}, count(*) FROM {plan.source}{where(plan.conditions)} "
+        "GROUP BY 1, 2",
+        plan.params,
+    )

@@ -1,5 +1,6 @@
 """Readiness facts about the database."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -20,8 +21,12 @@ class Readiness:
         return self.revision is not None and self.revision == self.head
 
 
-def check_readiness(*, engine: Engine) -> Readiness:
-    """Connect, and compare the database's migration revision with the code's head."""
+def check_readiness(*, engines: Sequence[Engine]) -> Readiness:
+    """Connect through each engine (a broken pooled connection is found and replaced), and
+    compare the database's migration revision with the code's head."""
+    engine = engines[0]
+    for other in engines[1:]:
+        migrations.current_revision(other)
     revision = migrations.current_revision(engine)
     version = stored_version(engine=engine) if revision is not None else None
     return Readiness(

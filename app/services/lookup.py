@@ -2,25 +2,22 @@
 
 from collections.abc import Iterable
 
-from sqlmodel import Session
-
+from app.database import Snapshot, in_list
 from app.errors import invalid_parameter
-from app.services import sql
 
 
-def find_person_id(session: Session, *, reference: str) -> str | None:
+def find_person_id(snapshot: Snapshot, *, reference: str) -> str | None:
     """The person id for a slug or Wikidata QID, or None."""
-    person_id = sql.scalar(
-        session,
+    person_id = snapshot.scalar(
         "SELECT id FROM person WHERE id = :reference OR wikidata_qid = :reference",
         {"reference": reference},
     )
     return None if person_id is None else str(person_id)
 
 
-def resolve_leader(session: Session, *, reference: str, parameter: str = "leader") -> str:
+def resolve_leader(snapshot: Snapshot, *, reference: str, parameter: str = "leader") -> str:
     """The person id for a slug or Wikidata QID; 400 if nobody matches."""
-    person_id = find_person_id(session, reference=reference)
+    person_id = find_person_id(snapshot, reference=reference)
     if person_id is None:
         raise invalid_parameter(
             parameter,
@@ -31,25 +28,46 @@ def resolve_leader(session: Session, *, reference: str, parameter: str = "leader
 
 
 def require_known(
-    session: Session, *, values: Iterable[str], column: str, parameter: str, listing: str
+    snapshot: Snapshot, *, values: Iterable[str], column: str, parameter: str, listing: str
 ) -> None:
     """Raise a 400 naming `parameter` unless every value exists in `column` ('table.col')."""
     wanted = set(values)
     if not wanted:
         return
     table_name, column_name = column.split(".")
-    values_sql, params = sql.in_list("value", sorted(wanted))
-    found = {
-        row[0]
-        for row in sql.rows(
-            session,
-            f"SELECT {column_name} FROM {table_name} WHERE {column_name} IN {values_sql}",
-            params,
+    values_sql, params = in_list("value", sorted(wanted))
+    found = set(
+        snapshot.column(
+            f"SELECT {column_name} FROM {table_name} WHERE {column_name} IN {values_sql}", params
         )
-    }
+    )
     missing = sorted(wanted - found)
     if missing:
         raise invalid_parameter(
             parameter,
             f"unknown value(s) {', '.join(missing)}; valid values are listed at {listing}",
+        )
+
+
+def require_source(snapshot: Snapshot, source_id: str | None) -> None:
+    """400 naming `source` unless it is None or a source id."""
+    if source_id is not None:
+        require_known(
+            snapshot,
+            values=[source_id],
+            column="source.id",
+            parameter="source",
+            listing="/v1/sources",
+        )
+
+
+def require_event(snapshot: Snapshot, event_id: str | None) -> None:
+    """400 naming `event` unless it is None or an event id."""
+    if event_id is not None:
+        require_known(
+            snapshot,
+            values=[event_id],
+            column="event.id",
+            parameter="event",
+            listing="/v1/events",
         )

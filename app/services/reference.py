@@ -2,13 +2,14 @@
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlmodel import Session
+import orjson
 
-from app.dates import DATE_WIDTH
-from app.services import sql
-from app.services import tables as t
-from app.services.pagination import page_by_id
+from app.database import Snapshot, inline_read
+from app.errors import not_found
+from app.schemas.reference import LeaderPublic, SourcePublic
+from app.services.listing import Listing, identity
+from app.services.lookup import find_person_id
+from app.services.walks import Plan
 from app.vocab import (
     EVENT_CODING,
     TOPIC_DESCRIPTIONS,
@@ -24,153 +25,77 @@ from app.vocab import (
 )
 
 
-def _leader_query() -> Select[Any]:
-    events = (
-        select(func.count())
-        .select_from(t.event_participant)
-        .where(t.event_participant.c.person_id == t.person.c.id)
-        .scalar_subquery()
-    )
-    quotes = (
-        select(func.count())
-        .select_from(t.quote)
-        .where(t.quote.c.speaker_id == t.person.c.id)
-        .scalar_subquery()
-    )
-    return select(t.person, events.label("event_count"), quotes.label("quote_count"))
-
-
-def _leader(row: Any) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "country": row["country_code"],
-        "office": row["office"],
-        "wikidata_qid": row["wikidata_qid"],
-        "aliases": list(row["aliases"] or []),
-        "event_count": row["event_count"],
-        "quote_count": row["quote_count"],
-    }
-
-
-def list_leaders(
-    session: Session, *, limit: int, after: list[Any] | None
-) -> tuple[list[dict[str, Any]], list[Any] | None]:
-    """One page of leaders in id order."""
-    rows, next_key = page_by_id(
-        session, query=_leader_query(), id_column=t.person.c.id, limit=limit, after=after
-    )
-    return [_leader(row) for row in rows], next_key
-
-
-def count_leaders(session: Session) -> int:
-    """How many leaders there are."""
-    return int(
-        session.connection().execute(select(func.count()).select_from(t.person)).scalar_one()
+def leader_listing() -> Listing:
+    """/v1/leaders, in id order."""
+    return Listing(
+        name="leaders",
+        item=LeaderPublic,
+        identity=identity("leaders"),
+        key_shape="id",
+        plan=lambda _snapshot: Plan("person AS i", [], {}, ("i.id",)),
+        select="i.doc",
+        inline=True,
     )
 
 
-def get_leader(session: Session, *, person_id: str) -> dict[str, Any] | None:
-    """One leader by id, or None."""
-    row = (
-        session.connection()
-        .execute(_leader_query().where(t.person.c.id == person_id))
-        .mappings()
-        .first()
-    )
-    return _leader(row) if row is not None else None
+@inline_read
+def leader_document(snapshot: Snapshot, *, reference: str) -> bytes:
+    """One leader by slug or Wikidata QID, as JSON."""
+    person_id = find_person_id(snapshot, reference=reference)
+    doc = None
+    if person_id is not None:
+        doc = snapshot.scalar("SELECT doc FROM person WHERE id = :id", {"id": person_id})
+    if doc is None:
+        raise not_found("leader", reference, listing="/v1/leaders")
+    return str(doc).encode()
 
 
-def _source_query() -> Select[Any]:
-    def count(table: Any, column: Any) -> Any:
-        return (
-            select(func.count(func.distinct(column)))
-            .select_from(table)
-            .where(table.c.source_id == t.source.c.id)
-            .scalar_subquery()
-        )
-
-    return select(
-        *(column for column in t.source.c if column.name != "text"),
-        count(t.event_source, t.event_source.c.event_id).label("events"),
-        count(t.quote, t.quote.c.id).label("quotes"),
-        count(t.trade_observation, t.trade_observation.c.id).label("trade_observations"),
-        count(t.exclusion, t.exclusion.c.span_start).label("exclusions"),
+def source_listing() -> Listing:
+    """/v1/sources (without their text), in id order."""
+    return Listing(
+        name="sources",
+        item=SourcePublic,
+        identity=identity("sources"),
+        key_shape="id",
+        plan=lambda _snapshot: Plan("source AS i", [], {}, ("i.id",)),
+        select="i.doc",
+        inline=True,
     )
 
 
-def _source(row: Any) -> dict[str, Any]:
-    width = DATE_WIDTH[row["published_precision"]]
-    return {
-        "id": row["id"],
-        "file_name": row["file_name"],
-        "outlet": row["outlet"],
-        "author": row["author"],
-        "title": row["title"],
-        "language": row["language"],
-        "published_on": row["published_on"].isoformat()[:width],
-        "published_precision": row["published_precision"],
-        "published_basis": row["published_basis"],
-        "sha256": row["sha256"],
-        "char_count": row["char_count"],
-        "counts": {
-            "events": row["events"],
-            "quotes": row["quotes"],
-            "trade_observations": row["trade_observations"],
-            "exclusions": row["exclusions"],
-        },
-    }
+@inline_read
+def source_document(snapshot: Snapshot, *, source_id: str) -> bytes:
+    """One source with its counts and full text, as JSON."""
+    rows = snapshot.rows("SELECT doc, text FROM source WHERE id = :id", {"id": source_id})
+    if not rows:
+        raise not_found("source", source_id, listing="/v1/sources")
+    doc, text = rows[0]
+    # The stored document ends with '}': the detail adds the text as its last field.
+    return doc[:-1].encode() + b',"text":' + orjson.dumps(text) + b"}"
 
 
-def list_sources(
-    session: Session, *, limit: int, after: list[Any] | None
-) -> tuple[list[dict[str, Any]], list[Any] | None]:
-    """One page of sources in id order, without their text."""
-    rows, next_key = page_by_id(
-        session, query=_source_query(), id_column=t.source.c.id, limit=limit, after=after
-    )
-    return [_source(row) for row in rows], next_key
+@inline_read
+def source_text(snapshot: Snapshot, *, source_id: str) -> str:
+    """The verbatim text of one source."""
+    value = snapshot.scalar("SELECT text FROM source WHERE id = :id", {"id": source_id})
+    if value is None:
+        raise not_found("source", source_id, listing="/v1/sources")
+    return str(value)
 
 
-def count_sources(session: Session) -> int:
-    """How many sources there are."""
-    return int(
-        session.connection().execute(select(func.count()).select_from(t.source)).scalar_one()
-    )
+@inline_read
+def vocabularies_document(snapshot: Snapshot) -> bytes:
+    """Every controlled vocabulary, as JSON."""
+    return orjson.dumps(vocabularies(snapshot))
 
 
-def get_source(session: Session, *, source_id: str) -> dict[str, Any] | None:
-    """One source with its counts and full text, or None."""
-    row = (
-        session.connection()
-        .execute(_source_query().add_columns(t.source.c.text).where(t.source.c.id == source_id))
-        .mappings()
-        .first()
-    )
-    if row is None:
-        return None
-    return {**_source(row), "text": row["text"]}
-
-
-def source_text(session: Session, *, source_id: str) -> str | None:
-    """The verbatim text of one source, or None."""
-    value = (
-        session.connection()
-        .execute(select(t.source.c.text).where(t.source.c.id == source_id))
-        .scalar_one_or_none()
-    )
-    return None if value is None else str(value)
-
-
-def vocabularies(session: Session) -> dict[str, Any]:
+def vocabularies(snapshot: Snapshot) -> dict[str, Any]:
     """Every controlled vocabulary, with the CAMEO/PLOVER crosswalk of the event kinds."""
 
     def plain(values: Any) -> list[dict[str, Any]]:
         return [{"code": value.value} for value in values]
 
-    countries = (
-        session.connection().execute(select(t.country).order_by(t.country.c.code)).mappings().all()
-    )
+    countries = snapshot.rows("SELECT code, alpha3, name FROM country ORDER BY code")
     return {
         "event_kinds": [
             {
@@ -211,11 +136,7 @@ def vocabularies(session: Session) -> dict[str, Any]:
             {"code": Qualifier.lower_bound.value, "description": "'exceeded', 'more than'"},
             {"code": Qualifier.upper_bound.value, "description": "'less than', 'was surpassed'"},
         ],
-        "countries": [dict(row) for row in countries],
+        "countries": [
+            {"code": code, "alpha3": alpha3, "name": name} for code, alpha3, name in countries
+        ],
     }
-
-
-def current_dataset_version(session: Session) -> str | None:
-    """The version of the loaded dataset, or None before the first seed."""
-    value = sql.scalar(session, "SELECT version FROM dataset_meta")
-    return None if value is None else str(value)

@@ -9,10 +9,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
-from sqlmodel import Session
-
-from app.config import get_settings
-from app.services import sql
 
 SEARCH_TABLE_PREFIXES = ("event_search", "quote_search")
 
@@ -39,13 +35,14 @@ def normalise(value: str) -> str:
     return " ".join(_NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").split())
 
 
-def parse_query(q: str) -> list[Term]:
+def parse_query(
+    q: str, *, max_chars: int | None = None, max_words: int | None = None
+) -> list[Term]:
     """Parse the documented `q` syntax: words (AND), "phrases", prefix*, and OR."""
-    settings = get_settings()
     if _CONTROL.search(q):
         raise SearchQueryError("q contains a control character (such as NUL)")
-    if len(q) > settings.search_max_chars:
-        raise SearchQueryError(f"q is longer than {settings.search_max_chars} characters")
+    if max_chars is not None and len(q) > max_chars:
+        raise SearchQueryError(f"q is longer than {max_chars} characters")
     terms: list[Term] = []
     pending_or = False
     for match in _TOKEN.finditer(q):
@@ -65,8 +62,8 @@ def parse_query(q: str) -> list[Term]:
         pending_or = False
     if not terms:
         raise SearchQueryError("q has no searchable words")
-    if sum(len(term.words) for term in terms) > settings.search_max_words:
-        raise SearchQueryError(f"q has more than {settings.search_max_words} words")
+    if max_words is not None and sum(len(term.words) for term in terms) > max_words:
+        raise SearchQueryError(f"q has more than {max_words} words")
     return terms
 
 
@@ -93,43 +90,20 @@ def _to_tsquery(terms: list[Term]) -> str:
     return " ".join(parts)
 
 
-def match_condition(dialect: str, kind: str) -> str:
-    """SQL condition on table `kind` ('event' or 'quote') matching the bind `:search_q`.
+def match_condition(dialect: str, kind: str, alias: str) -> str:
+    """SQL condition on table `kind` ('event' or 'quote', named `alias` in the query)
+    matching the bind `:search_q`.
 
     On SQLite the full-text rows share their base row's rowid, so matches join by rowid, the
     cheapest lookup there is.
     """
     table = f"{kind}_search"
     if dialect == "sqlite":
-        return f"{kind}.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :search_q)"
+        return f"{alias}.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :search_q)"
     return (
-        f"{kind}.id IN (SELECT {kind}_id FROM {table} "
+        f"{alias}.id IN (SELECT {kind}_id FROM {table} "
         "WHERE document @@ to_tsquery('simple', :search_q))"
     )
-
-
-# Above this many matches, walking the sort index and probing the matches beats fetching every
-# match and sorting it: 51 rows of a term in 0.1% of 2M quotes are ~50k index entries away
-# (~8 ms), while sorting 40k matches takes ~100 ms. Below it, fetch-and-sort takes a few ms.
-ORDERED_SCAN_MIN_MATCHES = 2_000
-SORT_INDEXES = {"event": "ix_event_date_lo_id_hi", "quote": "ix_quote_said_sort"}
-
-
-def sort_index_hint(session: Session, *, kind: str, search_q: str) -> str:
-    """`INDEXED BY <sort index>` for an SQLite search with many matches, else ''.
-
-    SQLite's planner always fetches the matches and sorts them; for common words that is the
-    slow plan. Callers use the hint only when no other filter has an index of its own.
-    """
-    if session.connection().dialect.name != "sqlite":
-        return ""
-    matches = sql.scalar(
-        session,
-        f"SELECT count(*) FROM (SELECT 1 FROM {kind}_search WHERE {kind}_search MATCH :search_q "
-        f"LIMIT {ORDERED_SCAN_MIN_MATCHES})",
-        {"search_q": search_q},
-    )
-    return f" INDEXED BY {SORT_INDEXES[kind]}" if matches >= ORDERED_SCAN_MIN_MATCHES else ""
 
 
 def compile_query(dialect: str, q: str) -> str:

@@ -1,14 +1,17 @@
-"""Trade observations and series."""
+"""Trade observations and series, from their stored documents."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
-from sqlmodel import Session
+import orjson
 
-from app.services import sql
-from app.services import tables as t
-from app.services.pagination import page_by_id
+from app.database import Params, Snapshot, inline_read
+from app.errors import invalid_parameter, not_found
+from app.schemas.trade import TradeObservationPublic
+from app.services.listing import Listing, identity
+from app.services.lookup import require_event, require_known, require_source
+from app.services.walks import Plan
 
 
 @dataclass(frozen=True)
@@ -22,108 +25,45 @@ class ObservationFilters:
     event: str | None = None
 
 
-def _conditions(filters: ObservationFilters) -> list[ColumnElement[bool]]:
-    c = t.trade_observation.c
-    conditions: list[ColumnElement[bool]] = []
+def _observations_plan(snapshot: Snapshot, filters: ObservationFilters) -> Plan:
+    require_source(snapshot, filters.source)
+    require_event(snapshot, filters.event)
+    conditions: list[str] = []
+    params: Params = {}
     for column, value in (
-        (c.source_id, filters.source),
-        (c.period, filters.period),
-        (c.period_type, filters.period_type),
-        (c.kind, filters.kind),
-        (c.event_id, filters.event),
+        ("source_id", filters.source),
+        ("period", filters.period),
+        ("period_type", filters.period_type),
+        ("kind", filters.kind),
+        ("event_id", filters.event),
     ):
         if value is not None:
-            conditions.append(column == value)
-    return conditions
+            conditions.append(f"i.{column} = :{column}")
+            params[column] = value
+    return Plan("trade_observation AS i", conditions, params, ("i.id",))
 
 
-_COLUMNS = tuple(t.trade_observation.c.keys())
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM trade_observation"
-
-
-def _items(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if not rows:
-        return []
-    ids, params = sql.in_list("source", sorted({row["source_id"] for row in rows}))
-    sources = {
-        source_id: (title, outlet)
-        for source_id, title, outlet in sql.rows(
-            session, f"SELECT id, title, outlet FROM source WHERE id IN {ids}", params
-        )
-    }
-    return [_item(row, *sources[row["source_id"]]) for row in rows]
-
-
-def _item(row: dict[str, Any], source_title: str, source_outlet: str | None) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "country": row["country"],
-        "partner": row["partner"],
-        "flow": row["flow"],
-        "kind": row["kind"],
-        "period": row["period"],
-        "period_type": row["period_type"],
-        "period_start": sql.iso(row["period_start"]),
-        "period_end": sql.iso(row["period_end"]),
-        "value": row["value"],
-        "value_text": row["value_text"],
-        "currency": row["currency"],
-        "unit_mult": row["unit_mult"],
-        "qualifier": row["qualifier"],
-        "yoy_pct": row["yoy_pct"],
-        "reporter": row["reporter"],
-        "agency": row["agency"],
-        "stated_by": row["stated_by"],
-        "milestone": row["milestone"],
-        "note": row["note"],
-        "event_id": row["event_id"],
-        "claim_group": row["claim_group"],
-        "preferred": bool(row["preferred"]),
-        "preference_reason": row["preference_reason"],
-        "sources": [
-            {
-                "id": row["source_id"],
-                "title": source_title,
-                "outlet": source_outlet,
-                "excerpt": row["excerpt"],
-                "span": {"start": row["span_start"], "end": row["span_end"]},
-            }
-        ],
-    }
-
-
-def list_observations(
-    session: Session, *, filters: ObservationFilters, limit: int, after: list[Any] | None
-) -> tuple[list[dict[str, Any]], list[Any] | None]:
-    """One page of observations in id order."""
-    query = select(t.trade_observation).where(*_conditions(filters))
-    rows, next_key = page_by_id(
-        session, query=query, id_column=t.trade_observation.c.id, limit=limit, after=after
+def observation_listing(*, filters: ObservationFilters) -> Listing:
+    """/v1/trade/observations with `filters`, in id order."""
+    return Listing(
+        name="trade-observations",
+        item=TradeObservationPublic,
+        identity=identity("trade-observations", filters),
+        key_shape="id",
+        plan=lambda snapshot: _observations_plan(snapshot, filters),
+        select="i.doc",
     )
-    return _items(session, rows), next_key
 
 
-def count_observations(session: Session, *, filters: ObservationFilters) -> int:
-    """How many observations match `filters`."""
-    query = select(func.count()).select_from(t.trade_observation).where(*_conditions(filters))
-    return int(session.connection().execute(query).scalar_one())
-
-
-def get_observation(session: Session, *, observation_id: str) -> dict[str, Any] | None:
-    """One observation, or None."""
-    rows = sql.dicts(session, f"{_SELECT} WHERE id = :id", _COLUMNS, {"id": observation_id})
-    return _items(session, rows)[0] if rows else None
-
-
-def observations_of_event(session: Session, *, event_id: str) -> list[dict[str, Any]]:
-    """The trade figures stated in the context of one event."""
-    rows = sql.dicts(
-        session,
-        f"{_SELECT} WHERE event_id = :event_id ORDER BY id",
-        _COLUMNS,
-        {"event_id": event_id},
+@inline_read
+def observation_document(snapshot: Snapshot, *, observation_id: str) -> bytes:
+    """One observation as JSON."""
+    doc = snapshot.scalar(
+        "SELECT doc FROM trade_observation WHERE id = :id", {"id": observation_id}
     )
-    return _items(session, rows)
+    if doc is None:
+        raise not_found("trade observation", observation_id, listing="/v1/trade/observations")
+    return str(doc).encode()
 
 
 @dataclass(frozen=True)
@@ -133,24 +73,38 @@ class SeriesQuery:
     flow: str
     period_type: str
     kind: str
-    start: Any = None
-    end: Any = None
+    start: dt.date | None = None
+    end: dt.date | None = None
     preferred_only: bool = True
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """(country, partner) as stored: in code order for total trade, which has no side."""
+        if self.flow == "total":
+            low, high = sorted((self.country, self.partner))
+            return low, high
+        return self.country, self.partner
 
-def series_points(session: Session, *, query: SeriesQuery) -> list[dict[str, Any]]:
-    """Observations of one series in period order; only preferred ones unless asked."""
-    country, partner = query.country, query.partner
-    if query.flow == "total":
-        country, partner = sorted((country, partner))
+
+def _series_plan(snapshot: Snapshot, query: SeriesQuery) -> Plan:
+    if query.country == query.partner:
+        raise invalid_parameter("partner", "must differ from country")
+    require_known(
+        snapshot,
+        values=[query.country, query.partner],
+        column="country.code",
+        parameter="country",
+        listing="/v1/vocab (countries)",
+    )
+    country, partner = query.key
     conditions = [
-        "country = :country",
-        "partner = :partner",
-        "flow = :flow",
-        "period_type = :period_type",
-        "kind = :kind",
+        "i.country = :country",
+        "i.partner = :partner",
+        "i.flow = :flow",
+        "i.period_type = :period_type",
+        "i.kind = :kind",
     ]
-    params: sql.Params = {
+    params: Params = {
         "country": country,
         "partner": partner,
         "flow": query.flow,
@@ -158,18 +112,56 @@ def series_points(session: Session, *, query: SeriesQuery) -> list[dict[str, Any
         "kind": query.kind,
     }
     if query.start is not None:
-        conditions.append("coalesce(period_end, period_start) >= :start")
+        conditions.append("coalesce(i.period_end, i.period_start) >= :start")
         params["start"] = query.start
     if query.end is not None:
-        conditions.append("period_start <= :end")
+        conditions.append("i.period_start <= :end")
         params["end"] = query.end
     if query.preferred_only:
-        conditions.append("preferred = :preferred")
+        conditions.append("i.preferred = :preferred")
         params["preferred"] = True
-    rows = sql.dicts(
-        session,
-        f"{_SELECT} WHERE {' AND '.join(conditions)} ORDER BY period_start, preferred DESC, id",
-        _COLUMNS,
+    # One series is one range of ix_trade_observation_series: a point per period at most.
+    return Plan(
+        "trade_observation AS i",
+        conditions,
         params,
+        ("i.period_start", "i.preferred DESC", "i.id"),
+        whole=True,
     )
-    return _items(session, rows)
+
+
+def series_listing(*, query: SeriesQuery) -> Listing:
+    """The points of one series, for exports."""
+    return Listing(
+        name="trade-series",
+        item=TradeObservationPublic,
+        identity=identity("trade-series", query),
+        key_shape="id",
+        plan=lambda snapshot: _series_plan(snapshot, query),
+        select="i.doc",
+        inline=True,
+    )
+
+
+@inline_read
+def series_document(snapshot: Snapshot, *, query: SeriesQuery) -> bytes:
+    """A whole series as JSON, its points spliced in as stored."""
+    rows = _series_plan(snapshot, query).page(
+        snapshot, select="i.doc, i.currency, i.unit_mult", descending=False, limit=0, after=None
+    )
+    country, partner = query.key
+    currency, unit_mult = (rows[0][1], rows[0][2]) if rows else ("USD", 9)
+    body: dict[str, Any] = {
+        "series": {
+            "country": country,
+            "partner": partner,
+            "flow": query.flow,
+            "currency": currency,
+            "unit_mult": unit_mult,
+        },
+        "period_type": query.period_type,
+        "kind": query.kind,
+        "select": "preferred" if query.preferred_only else "all",
+        "points": [orjson.Fragment(row[0]) for row in rows],
+    }
+    return orjson.dumps(body)

@@ -4,7 +4,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from app.api.deps import (
     ID_PATTERN,
@@ -16,30 +15,24 @@ from app.api.deps import (
     QParam,
     SortParam,
     ToParam,
+    app_settings,
     checked_q,
     date_range,
-    json_response,
-    list_response,
     parse_date_param,
-    record_dataset_version,
-    run_list,
-    run_point_read,
 )
-from app.api.export import EVENT_COLUMNS
+from app.api.lists import document, list_response
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
-from app.database import EngineDep, PointSessionDep, SessionDep
-from app.errors import not_found
+from app.database import DatabaseDep
 from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.schemas.events import EventDetail, EventPage, Timeline
 from app.services import events as service
-from app.services.quotes import quotes_of_event
-from app.services.trade import observations_of_event
 from app.vocab import EventKind, EventStatus, Topic
 
 router = APIRouter(tags=["events"])
 
 
 async def event_filters(
+    request: Request,
     date: Annotated[
         str | None,
         Query(
@@ -88,7 +81,7 @@ async def event_filters(
     ] = None,
     q: QParam = None,
 ) -> service.EventFilters:
-    """Parse the filters; names are checked against the database in the route's thread."""
+    """Parse the filters; names are checked against the database by the service."""
     low, high = date_range(start, end)
     return service.EventFilters(
         period=parse_date_param(date, "date"),
@@ -100,7 +93,7 @@ async def event_filters(
         topics=tuple(tp.value for tp in dict.fromkeys(topic or [])),
         status=status.value if status else None,
         source=source,
-        q=checked_q(q),
+        q=checked_q(q, app_settings(request)),
     )
 
 
@@ -115,13 +108,7 @@ EventFiltersDep = Annotated[service.EventFilters, Depends(event_filters)]
     responses=LIST_RESPONSES,
 )
 async def list_events(
-    request: Request,
-    session: SessionDep,
-    point_session: PointSessionDep,
-    engine: EngineDep,
-    filters: EventFiltersDep,
-    page: PageDep,
-    sort: SortParam = "date",
+    db: DatabaseDep, filters: EventFiltersDep, page: PageDep, sort: SortParam = "date"
 ) -> Response:
     """Events matching every given filter, in date order, one page at a time.
 
@@ -129,27 +116,8 @@ async def list_events(
     that month. Follow `next_cursor` (or the `Link` header) for the next page; `format=csv` or
     `format=ndjson` exports every matching event.
     """
-
-    def work(db: Session) -> Response:
-        resolved = service.resolve_filters(db, filters=filters)
-        return list_response(
-            request,
-            page,
-            session=db,
-            engine=engine,
-            fetch=lambda s, after, limit: service.list_events(
-                s, filters=resolved, descending=sort == "-date", limit=limit, after=after
-            ),
-            count=lambda: service.count_events(db, filters=resolved),
-            columns=EVENT_COLUMNS,
-            name="events",
-        )
-
-    # Unfiltered, the page is the first `limit` entries of the sort index from the cursor on.
-    index_walk = filters == service.EventFilters() and not page.include_total
-    return await run_list(
-        session=session, point_session=point_session, index_walk=index_walk, work=work
-    )
+    listing = service.event_listing(filters=filters, descending=sort == "-date")
+    return await list_response(db, listing, page)
 
 
 @router.get(
@@ -159,21 +127,10 @@ async def list_events(
     response_model=EventDetail,
     responses=ITEM_RESPONSES,
 )
-async def get_event(event_id: EventId, request: Request, session: PointSessionDep) -> Response:
+async def get_event(event_id: EventId, db: DatabaseDep) -> Response:
     """One event with participants, topics, supporting excerpts (text and span), its quotes,
     and the trade figures stated with it."""
-    return await run_point_read(session, lambda: _event_detail(request, session, event_id))
-
-
-def _event_detail(request: Request, session: Session, event_id: str) -> Response:
-    record_dataset_version(request, session)
-    item = service.get_event(session, event_id=event_id)
-    if item is None:
-        raise not_found("event", event_id, listing="/v1/events")
-    item["sources"] = service.event_excerpts(session, event_id=event_id)
-    item["quotes"] = quotes_of_event(session, event_id=event_id)
-    item["trade_observations"] = observations_of_event(session, event_id=event_id)
-    return json_response(item)
+    return await document(db, service.event_detail, event_id=event_id)
 
 
 @router.get(
@@ -183,15 +140,12 @@ def _event_detail(request: Request, session: Session, event_id: str) -> Response
     response_model=Timeline,
     responses=QUERY_RESPONSES,
 )
-def get_timeline(
-    request: Request,
-    session: SessionDep,
+async def get_timeline(
+    db: DatabaseDep,
     filters: EventFiltersDep,
     granularity: Annotated[Literal["year", "month"], Query(description="Bucket size")] = "year",
 ) -> Response:
     """Event counts per period, with the same filters as /v1/events. An event is counted in the
     bucket of its first possible day; with granularity=month, year-precision events are counted
     per year under `coarser` instead of being forced into a month."""
-    record_dataset_version(request, session)
-    filters = service.resolve_filters(session, filters=filters)
-    return json_response(service.timeline(session, filters=filters, granularity=granularity))
+    return await document(db, service.timeline_document, filters=filters, granularity=granularity)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.responses import PROBLEM_RESPONSES
-from app.database import EngineDep
+from app.database import EnginesDep
 from app.errors import ProblemError
 from app.services.health import check_readiness
 
@@ -38,10 +38,11 @@ async def healthz() -> Liveness:
     summary="Readiness probe",
     responses={503: PROBLEM_RESPONSES[503]},
 )
-def readyz(engine: EngineDep) -> ReadinessPublic:
-    """200 when the database is reachable and at the migration head; otherwise a 503 problem."""
+def readyz(engines: EnginesDep) -> ReadinessPublic:
+    """200 when the database is reachable through every engine the app reads with and at the
+    migration head; otherwise a 503 problem."""
     try:
-        readiness = check_readiness(engine=engine)
+        readiness = check_readiness(engines=engines.all())
     except SQLAlchemyError as exc:
         logger.warning("readiness check failed: %s", exc.__class__.__name__)
         raise ProblemError(503, "The database is not reachable.", slug="unavailable") from exc

@@ -1,23 +1,14 @@
 """/v1/leaders, /v1/sources and /v1/vocab."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
-from app.api.deps import (
-    LeaderId,
-    PageDep,
-    SourceId,
-    json_response,
-    list_response,
-    record_dataset_version,
-)
-from app.api.export import LEADER_COLUMNS, SOURCE_COLUMNS
+from app.api.deps import LeaderId, PageDep, SourceId
+from app.api.lists import document, list_response
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
-from app.database import EngineDep, SessionDep
-from app.errors import not_found
+from app.database import DatabaseDep
 from app.schemas.reference import LeaderPage, LeaderPublic, SourceDetail, SourcePage, Vocabularies
 from app.services import reference as service
-from app.services.lookup import find_person_id
 
 router = APIRouter()
 
@@ -30,20 +21,9 @@ router = APIRouter()
     responses=LIST_RESPONSES,
     tags=["leaders"],
 )
-def list_leaders(
-    request: Request, session: SessionDep, engine: EngineDep, page: PageDep
-) -> Response:
+async def list_leaders(db: DatabaseDep, page: PageDep) -> Response:
     """Everyone who acts or speaks in the events, with Wikidata QIDs and counts."""
-    return list_response(
-        request,
-        page,
-        session=session,
-        engine=engine,
-        fetch=lambda s, after, limit: service.list_leaders(s, limit=limit, after=after),
-        count=lambda: service.count_leaders(session),
-        columns=LEADER_COLUMNS,
-        name="leaders",
-    )
+    return await list_response(db, service.leader_listing(), page)
 
 
 @router.get(
@@ -54,14 +34,9 @@ def list_leaders(
     responses=ITEM_RESPONSES,
     tags=["leaders"],
 )
-def get_leader(leader_id: LeaderId, request: Request, session: SessionDep) -> Response:
+async def get_leader(leader_id: LeaderId, db: DatabaseDep) -> Response:
     """One leader by slug (`vladimir-putin`) or Wikidata QID (`Q7747`)."""
-    record_dataset_version(request, session)
-    person_id = find_person_id(session, reference=leader_id)
-    item = service.get_leader(session, person_id=person_id) if person_id else None
-    if item is None:
-        raise not_found("leader", leader_id, listing="/v1/leaders")
-    return json_response(item)
+    return await document(db, service.leader_document, reference=leader_id)
 
 
 @router.get(
@@ -72,20 +47,9 @@ def get_leader(leader_id: LeaderId, request: Request, session: SessionDep) -> Re
     responses=LIST_RESPONSES,
     tags=["sources"],
 )
-def list_sources(
-    request: Request, session: SessionDep, engine: EngineDep, page: PageDep
-) -> Response:
+async def list_sources(db: DatabaseDep, page: PageDep) -> Response:
     """The source articles with their metadata and what was drawn from each."""
-    return list_response(
-        request,
-        page,
-        session=session,
-        engine=engine,
-        fetch=lambda s, after, limit: service.list_sources(s, limit=limit, after=after),
-        count=lambda: service.count_sources(session),
-        columns=SOURCE_COLUMNS,
-        name="sources",
-    )
+    return await list_response(db, service.source_listing(), page)
 
 
 @router.get(
@@ -96,13 +60,9 @@ def list_sources(
     responses=ITEM_RESPONSES,
     tags=["sources"],
 )
-def get_source(source_id: SourceId, request: Request, session: SessionDep) -> Response:
+async def get_source(source_id: SourceId, db: DatabaseDep) -> Response:
     """Metadata, counts and the full verbatim text; every span in the API indexes this text."""
-    record_dataset_version(request, session)
-    item = service.get_source(session, source_id=source_id)
-    if item is None:
-        raise not_found("source", source_id, listing="/v1/sources")
-    return json_response(item)
+    return await document(db, service.source_document, source_id=source_id)
 
 
 @router.get(
@@ -116,15 +76,9 @@ def get_source(source_id: SourceId, request: Request, session: SessionDep) -> Re
     },
     tags=["sources"],
 )
-def get_source_text(
-    source_id: SourceId, request: Request, session: SessionDep
-) -> PlainTextResponse:
+async def get_source_text(source_id: SourceId, db: DatabaseDep) -> PlainTextResponse:
     """The verbatim article as text/plain (UTF-8)."""
-    record_dataset_version(request, session)
-    text = service.source_text(session, source_id=source_id)
-    if text is None:
-        raise not_found("source", source_id, listing="/v1/sources")
-    return PlainTextResponse(text)
+    return PlainTextResponse(await db.call(service.source_text, source_id=source_id))
 
 
 @router.get(
@@ -135,8 +89,7 @@ def get_source_text(
     responses=QUERY_RESPONSES,
     tags=["reference"],
 )
-def get_vocabularies(request: Request, session: SessionDep) -> Response:
+async def get_vocabularies(db: DatabaseDep) -> Response:
     """Event kinds with their CAMEO and PLOVER codes, topics, attributions, qualifiers and
     every other enum, plus the countries."""
-    record_dataset_version(request, session)
-    return json_response(service.vocabularies(session))
+    return await document(db, service.vocabularies_document)

@@ -1,4 +1,4 @@
-"""Core `Table` objects of the models, for the hand-written read queries."""
+"""Core `Table` objects of the models, for bulk writes and tests."""
 
 from typing import Any, cast
 
@@ -24,3 +24,7 @@ quote_topic = _table(models.QuoteTopic)
 exclusion = _table(models.Exclusion)
 trade_observation = _table(models.TradeObservation)
 dataset_meta = _table(models.DatasetMeta)
+event_posting = _table(models.EventPosting)
+quote_posting = _table(models.QuotePosting)
+posting_count = _table(models.PostingCount)
+event_timeline_count = _table(models.EventTimelineCount)

@@ -1,0 +1,272 @@
+"""Answers built from stored documents: items, JSON pages, and streamed CSV / NDJSON exports.
+
+A route parses its parameters and makes one call here; where and how the reads run is the
+`Database`'s business (app/database.py), which query answers it the service's.
+"""
+
+import csv
+import hashlib
+import io
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import orjson
+from fastapi import Request
+from fastapi.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from app.api.deps import PageParams
+from app.api.flatten import csv_columns
+from app.api.negotiation import Format, negotiate
+from app.config import Settings
+from app.database import Database, Snapshot
+from app.errors import ProblemError, invalid_parameter
+from app.middleware.caching import etag_matches
+from app.services.listing import InvalidKeyError, Key, Listing, check_key
+from app.services.pagination import decode_cursor, encode_cursor, query_fingerprint
+
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
+EXPORT_BATCH = 2000
+
+
+async def document(db: Database, function: Callable[..., bytes], **arguments: Any) -> Response:
+    """One stored (or spliced) JSON document, from `function(snapshot, **arguments)`."""
+    body = await db.call(function, **arguments)
+    return Response(body, media_type="application/json")
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _after(
+    listing: Listing, cursor: str | None, fingerprint: str, settings: Settings
+) -> Key | None:
+    if cursor is None:
+        return None
+    key = decode_cursor(
+        cursor,
+        fingerprint=fingerprint,
+        secret=settings.cursor_secret,
+        max_chars=settings.cursor_max_chars,
+    )
+    try:
+        return check_key(listing.key_shape, key)
+    except InvalidKeyError as exc:
+        raise invalid_parameter(
+            "cursor",
+            "is not a cursor this API issued for this list; use the next_cursor value of the "
+            "previous page unchanged",
+        ) from exc
+
+
+async def page_response(
+    db: Database, listing: Listing, *, limit: int, cursor: str | None, include_total: bool
+) -> Response:
+    """A JSON page with its opaque `next_cursor` and an RFC 8288 `Link: rel="next"`."""
+    assert db.request is not None
+    settings = _settings(db.request)
+    fingerprint = query_fingerprint(listing.identity)
+    after = _after(listing, cursor, fingerprint, settings)
+
+    def work(snapshot: Snapshot) -> tuple[list[str], Any, int | None]:
+        documents, next_key = listing.fetch(snapshot, after, limit)
+        return documents, next_key, listing.count(snapshot) if include_total else None
+
+    documents, next_key, total = await db.run(work, inline=listing.inline and not include_total)
+    body: dict[str, Any] = {
+        "items": [orjson.Fragment(item) for item in documents],
+        "next_cursor": None,
+    }
+    headers: dict[str, str] = {}
+    if next_key is not None:
+        body["next_cursor"] = encode_cursor(
+            key=next_key, fingerprint=fingerprint, secret=settings.cursor_secret
+        )
+        # Relative to the request: never built from a Host header the client chose.
+        url = db.request.url.include_query_params(cursor=body["next_cursor"])
+        headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+    if total is not None:
+        body["total"] = total
+    return Response(orjson.dumps(body), media_type="application/json", headers=headers)
+
+
+class ExportInterruptedError(RuntimeError):
+    """The dataset was reseeded while an export streamed; the download is cut short."""
+
+
+class ExportSlots:
+    """A per-process cap on concurrent exports: each holds a worker thread for its length."""
+
+    def __init__(self, size: int) -> None:
+        self._slots = threading.BoundedSemaphore(size)
+
+    def take(self) -> Callable[[], None] | None:
+        """A slot's release function (safe to call more than once), or None when full."""
+        if not self._slots.acquire(blocking=False):
+            return None
+        released = threading.Event()
+
+        def release() -> None:
+            if not released.is_set():
+                released.set()
+                self._slots.release()
+
+        return release
+
+
+def _documents(db: Database, listing: Listing, *, cap: int, version: str | None) -> Iterator[str]:
+    sent = 0
+    after: Key | None = None
+    while sent < cap:
+        # A snapshot per batch, closed before yielding: an abandoned download holds no pooled
+        # connection while it waits to be collected.
+        with db.snapshot() as snapshot:
+            if snapshot.dataset_version() != version:
+                # Never splice two dataset versions into one file: abort the transfer instead.
+                raise ExportInterruptedError("the dataset was reseeded during the export")
+            documents, next_key = listing.fetch(snapshot, after, min(EXPORT_BATCH, cap - sent))
+        yield from documents
+        sent += len(documents)
+        if next_key is None:
+            return
+        after = check_key(listing.key_shape, next_key)
+
+
+def _csv(listing: Listing, documents: Iterator[str]) -> Iterator[bytes]:
+    columns = csv_columns(listing.item)
+    extractors = [extract for _, extract in columns]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([header for header, _ in columns])
+    loads = orjson.loads
+    for count, doc in enumerate(documents, start=1):
+        item = loads(doc)
+        writer.writerow([extract(item) for extract in extractors])
+        if count % 1000 == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _ndjson(documents: Iterator[str]) -> Iterator[bytes]:
+    batch: list[str] = []
+    for doc in documents:
+        batch.append(doc)
+        if len(batch) == 1000:
+            yield ("\n".join(batch) + "\n").encode()
+            batch.clear()
+    if batch:
+        yield ("\n".join(batch) + "\n").encode()
+
+
+def _released(chunks: Iterator[bytes], release: Callable[[], None]) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    finally:
+        release()
+
+
+async def export_response(db: Database, listing: Listing, *, fmt: str) -> Response:
+    """Every matching item (up to the export cap) streamed as CSV or NDJSON.
+
+    Revalidation and HEAD are answered before any row is read: the ETag is derived from the
+    dataset version, the canonical query and whether the body will be gzip-encoded.
+    """
+    request = db.request
+    assert request is not None
+    settings = _settings(request)
+
+    def prepare(snapshot: Snapshot) -> str | None:
+        # Planning checks the names the filters use: a bad one is a 400 now, not a failure
+        # after the 200 has been sent.
+        listing.plan(snapshot)
+        return snapshot.dataset_version()
+
+    version = await db.run(prepare, inline=listing.inline)
+    gzip = _accepts_gzip(request.headers.get("accept-encoding", ""))
+    canonical = f"{version or 'unversioned'}|{fmt}|{listing.identity}|{gzip}"
+    etag = '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+    extension = "csv" if fmt == "csv" else "ndjson"
+    headers = {
+        "Content-Disposition": (
+            f'attachment; filename="{listing.name}-{version or "unversioned"}.{extension}"'
+        ),
+        "ETag": etag,
+        "X-Export-Max-Rows": str(settings.export_max_rows),
+    }
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    if getattr(request.state, "is_head", False):
+        return Response(media_type=CONTENT_TYPES[fmt], headers=headers)
+    slots: ExportSlots = request.app.state.export_slots
+    release = slots.take()
+    if release is None:
+        raise ProblemError(
+            503,
+            f"{settings.export_max_concurrent} exports are already running in this process; "
+            "retry shortly, or page through the JSON list instead.",
+            headers={"Retry-After": "5"},
+        )
+    documents = _documents(db, listing, cap=settings.export_max_rows, version=version)
+    chunks = _csv(listing, documents) if fmt == "csv" else _ndjson(documents)
+    return ExportResponse(
+        _released(chunks, release), release=release, media_type=CONTENT_TYPES[fmt], headers=headers
+    )
+
+
+class ExportResponse(StreamingResponse):
+    """A streamed export that gives its slot back however the response ends: finished,
+    failed, or abandoned by a client that hung up (even before the first chunk)."""
+
+    def __init__(self, content: Iterator[bytes], *, release: Callable[[], None], **kw: Any):
+        super().__init__(content, **kw)
+        self.release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.release()
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    for part in accept_encoding.split(",")[:32]:
+        coding, _, parameters = part.strip().partition(";")
+        if coding.strip().lower() == "gzip":
+            quality = parameters.strip().removeprefix("q=").strip()
+            try:
+                return not quality or float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
+async def list_response(db: Database, listing: Listing, page: PageParams) -> Response:
+    """A JSON page, or (by `format` or Accept) a streamed CSV / NDJSON export of every item."""
+    assert db.request is not None
+    fmt = negotiate(db.request, page.format, allowed=("json", "csv", "ndjson"))
+    if fmt != "json":
+        return await export_response(db, listing, fmt=fmt)
+    return await page_response(
+        db, listing, limit=page.limit, cursor=page.cursor, include_total=page.include_total
+    )
+
+
+async def document_or_export(
+    db: Database,
+    *,
+    format: Format | None,
+    listing: Listing,
+    function: Callable[..., bytes],
+    **arguments: Any,
+) -> Response:
+    """A whole JSON document (such as a trade series), or its items exported as rows."""
+    assert db.request is not None
+    fmt = negotiate(db.request, format, allowed=("json", "csv", "ndjson"))
+    if fmt != "json":
+        return await export_response(db, listing, fmt=fmt)
+    return await document(db, function, **arguments)

@@ -1,0 +1,178 @@
+"""Engines: the same code path for SQLite and PostgreSQL.
+
+Serving engines are read-only and bound every statement's run time; the seed and the
+migrations use a writable engine of their own. A serving engine never creates or changes a
+database file: SQLite is opened read-only, so a missing file is an error, not a new database.
+"""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlmodel import create_engine
+
+from app.config import Settings
+
+# SQLite VM instructions between two looks at the clock: each look is a Python call that needs
+# the GIL, so looking often slows every query down; 100,000 steps are still only milliseconds.
+_PROGRESS_STEPS = 100_000
+_CACHE_KIB = 16 * 1024
+# Where a pooled SQLite connection keeps its statement time limit (seconds), for the code that
+# runs SQL on the driver's cursor directly (app/database.py) and must start the clock itself.
+STATEMENT_TIMEOUT_KEY = "statement_timeout_s"
+
+
+class MissingDatabaseError(RuntimeError):
+    """The SQLite file a read-only engine should open does not exist."""
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of an SQLite URL, or None for an in-memory or URI database."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _configure_sqlite(
+    engine: Engine, *, read_only: bool, busy_timeout_ms: int, statement_timeout_ms: int | None
+) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself, so that every request reads one consistent snapshot
+        # even while a reseed commits (pysqlite would otherwise run SELECTs outside any
+        # transaction, each seeing whatever was committed last).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
+        else:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the seed, and v.v.
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        # 16 MiB of page cache per connection instead of SQLite's 2 MiB: at 1M events a page of
+        # 50 events touches about that many index and table pages (docs/performance.md).
+        cursor.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        cursor.close()
+        if statement_timeout_ms:
+            info = record.info
+            info[STATEMENT_TIMEOUT_KEY] = statement_timeout_ms / 1000
+
+            def over_time() -> int:
+                deadline = info.get("deadline")
+                return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+            dbapi_connection.set_progress_handler(over_time, _PROGRESS_STEPS)
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    if statement_timeout_ms:
+        limit = statement_timeout_ms / 1000
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def start_clock(connection: Connection, *_args: Any) -> None:
+            connection.info["deadline"] = time.monotonic() + limit
+
+        def stop_clock(connection: Connection) -> None:
+            if not connection.invalidated:  # an invalidated connection is being thrown away
+                connection.info.pop("deadline", None)
+
+        event.listen(engine, "commit", stop_clock)
+        event.listen(engine, "rollback", stop_clock)
+
+
+def _read_only_sqlite_url(url: str, path: Path) -> str:
+    # mode=ro: SQLite itself refuses to create the file or write to it.
+    return str(make_url(url).set(database=f"file:{path}?mode=ro", query={"uri": "true"}))
+
+
+def create_db_engine(
+    url: str,
+    *,
+    read_only: bool = False,
+    statement_timeout_ms: int | None = None,
+    pool_size: int = 5,
+    busy_timeout_ms: int = 5000,
+) -> Engine:
+    """Build an engine for `url` with the per-connection settings this service relies on."""
+    if url.startswith("sqlite"):
+        path = sqlite_file(url)
+        if path is not None and not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None and read_only:
+            url = _read_only_sqlite_url(url, path)
+        # A file gets a pool of long-lived connections like PostgreSQL's (each keeps its page
+        # cache warm); in-memory databases keep the single-connection pool SQLAlchemy gives them.
+        pooling = {"pool_size": pool_size, "max_overflow": 0} if path else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling)
+        _configure_sqlite(
+            engine,
+            read_only=read_only,
+            busy_timeout_ms=busy_timeout_ms,
+            statement_timeout_ms=statement_timeout_ms,
+        )
+        return engine
+    options = []
+    if read_only:
+        options.append("-c default_transaction_read_only=on")
+    if statement_timeout_ms:
+        options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
+    return create_engine(
+        url,
+        # One snapshot per request: a reseed committing mid-request must not mix versions.
+        isolation_level="REPEATABLE READ" if read_only else "READ COMMITTED",
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_pre_ping=True,
+        connect_args={"options": " ".join(options)} if options else {},
+    )
+
+
+@dataclass(frozen=True)
+class Engines:
+    """What the service reads through: a pool for worker threads and, for SQLite, a
+    one-connection twin used only on the event loop (the loop then never waits for a pooled
+    connection that only the loop could give back). For PostgreSQL both are the pool."""
+
+    pooled: Engine
+    inline: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.pooled.dialect.name
+
+    def all(self) -> tuple[Engine, ...]:
+        return (self.pooled,) if self.inline is self.pooled else (self.pooled, self.inline)
+
+    def dispose(self) -> None:
+        for engine in self.all():
+            engine.dispose()
+
+
+def serving_engines(settings: Settings) -> Engines:
+    """The read-only engines of a process, with a per-statement time limit."""
+
+    def engine(pool_size: int) -> Engine:
+        return create_db_engine(
+            settings.database_url,
+            read_only=True,
+            statement_timeout_ms=settings.query_timeout_ms,
+            pool_size=pool_size,
+            busy_timeout_ms=settings.db_busy_timeout_ms,
+        )
+
+    pooled = engine(settings.db_pool_size)
+    if pooled.dialect.name != "sqlite":
+        return Engines(pooled=pooled, inline=pooled)
+    return Engines(pooled=pooled, inline=engine(1))
+
+
+def writer_engine(settings: Settings) -> Engine:
+    """A writable engine for the seed loader and migrations (never used to serve requests)."""
+    return create_db_engine(settings.database_url, busy_timeout_ms=settings.db_busy_timeout_ms)

@@ -1,0 +1,236 @@
+"""Derive the read model from the normalized rows: documents, posting lists and counts.
+
+`ReadModelBuilder` takes the rows in chunks (the seed passes one, bench/generate.py a million
+events' worth), so both fill the database through the same code. Event-side rows must come
+before the quotes and observations that refer to them only for the counts; documents of
+people and sources need every count, so they are rendered by `finish()`.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from app.readmodel import render
+from app.vocab import DatePrecision
+
+Row = dict[str, Any]
+# The posting list of every event (or quote): walks in plain sort order use it too.
+EVERYTHING = ("all", "")
+EVENT_DIMENSIONS = ("leader", "country", "topic", "source", "kind", "status")
+QUOTE_DIMENSIONS = ("leader", "topic", "lang", "attribution")
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _grouped(rows: Iterable[Row], key: str) -> dict[str, list[Row]]:
+    groups: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[row[key]].append(row)
+    return groups
+
+
+class ReadModelBuilder:
+    """Accumulates what the read model needs while the rows go by."""
+
+    def __init__(self, *, people: Iterable[Row], sources: Iterable[Row]) -> None:
+        self.people = {row["id"]: row for row in people}
+        self.sources = {row["id"]: row for row in sources}
+        self.posting_counts: Counter[tuple[str, str, str]] = Counter()
+        self.timeline: Counter[tuple[str, str, str, bool]] = Counter()
+        self.person_events: Counter[str] = Counter()
+        self.person_quotes: Counter[str] = Counter()
+        self.source_counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.max_event_span_days = 0
+
+    def add_events(
+        self,
+        events: list[Row],
+        *,
+        participants: Iterable[Row],
+        countries: Iterable[Row],
+        topics: Iterable[Row],
+        excerpts: Iterable[Row],
+    ) -> list[Row]:
+        """Set `doc` and `sources_doc` on each event row; return its posting rows."""
+        by_event = {
+            name: _grouped(rows, "event_id")
+            for name, rows in (
+                ("participants", participants),
+                ("countries", countries),
+                ("topics", topics),
+                ("excerpts", excerpts),
+            )
+        }
+        postings: list[Row] = []
+        for event in events:
+            event_id = event["id"]
+            people = by_event["participants"].get(event_id, [])
+            codes = [row["country_code"] for row in by_event["countries"].get(event_id, [])]
+            tags = [row["topic"] for row in by_event["topics"].get(event_id, [])]
+            excerpt_rows = by_event["excerpts"].get(event_id, [])
+            source_ids = sorted({row["source_id"] for row in excerpt_rows})
+            event["doc"] = render.event_document(
+                event,
+                participants=(
+                    {
+                        "id": row["person_id"],
+                        "name": self.people[row["person_id"]]["name"],
+                        "country": self.people[row["person_id"]]["country_code"],
+                        "role": row["role"],
+                    }
+                    for row in people
+                ),
+                countries=codes,
+                topics=tags,
+                source_ids=source_ids,
+            ).decode()
+            event["sources_doc"] = render.event_sources_document(
+                excerpt_rows, sources=self.sources
+            ).decode()
+            lo, hi = _date(event["date_lo"]), _date(event["date_hi"])
+            self.max_event_span_days = max(self.max_event_span_days, (hi - lo).days)
+            year_precision = event["date_precision"] == DatePrecision.year.value
+            values = [
+                EVERYTHING,
+                *(("leader", row["person_id"]) for row in people),
+                *(("country", code) for code in codes),
+                *(("topic", tag) for tag in tags),
+                *(("source", source_id) for source_id in source_ids),
+                ("kind", event["kind"]),
+                ("status", event["status"]),
+            ]
+            month = lo.isoformat()[:7]
+            for dimension, value in dict.fromkeys(values):
+                postings.append(
+                    {
+                        "dimension": dimension,
+                        "value": value,
+                        "date_lo": lo,
+                        "event_id": event_id,
+                        "date_hi": hi,
+                        "year_precision": year_precision,
+                    }
+                )
+                self.posting_counts["event", dimension, value] += 1
+                self.timeline[dimension, value, month, year_precision] += 1
+            for row in people:
+                self.person_events[row["person_id"]] += 1
+            for source_id in source_ids:
+                self.source_counts[source_id]["events"] += 1
+        return postings
+
+    def add_quotes(self, quotes: list[Row], *, topics: Iterable[Row]) -> list[Row]:
+        """Set `doc` on each quote row; return its posting rows."""
+        by_quote = _grouped(topics, "quote_id")
+        postings: list[Row] = []
+        for quote in quotes:
+            tags = [row["topic"] for row in by_quote.get(quote["id"], [])]
+            quote["doc"] = render.quote_document(
+                quote, speaker_name=self.people[quote["speaker_id"]]["name"], topics=tags
+            ).decode()
+            values = [
+                EVERYTHING,
+                ("leader", quote["speaker_id"]),
+                *(("topic", tag) for tag in tags),
+                ("lang", quote["language"]),
+                ("attribution", quote["attribution"]),
+            ]
+            for dimension, value in dict.fromkeys(values):
+                postings.append(
+                    {
+                        "dimension": dimension,
+                        "value": value,
+                        "sort_date": _date(quote["sort_date"]),
+                        "quote_id": quote["id"],
+                    }
+                )
+                self.posting_counts["quote", dimension, value] += 1
+            self.person_quotes[quote["speaker_id"]] += 1
+            self.source_counts[quote["source_id"]]["quotes"] += 1
+        return postings
+
+    def add_observations(self, observations: list[Row]) -> None:
+        """Set `doc` on each trade observation row."""
+        for row in observations:
+            row["doc"] = render.observation_document(
+                row, source=self.sources[row["source_id"]]
+            ).decode()
+            self.source_counts[row["source_id"]]["trade_observations"] += 1
+
+    def add_exclusions(self, exclusions: Iterable[Row]) -> None:
+        for row in exclusions:
+            self.source_counts[row["source_id"]]["exclusions"] += 1
+
+    def finish(self) -> dict[str, list[Row]]:
+        """Documents of people and sources (`id` and `doc`) and the count tables."""
+        people = [
+            {
+                "id": person_id,
+                "doc": render.leader_document(
+                    person,
+                    event_count=self.person_events[person_id],
+                    quote_count=self.person_quotes[person_id],
+                ).decode(),
+            }
+            for person_id, person in self.people.items()
+        ]
+        sources = [
+            {
+                "id": source_id,
+                "doc": render.source_document(
+                    source, counts=source_counts(self.source_counts[source_id])
+                ).decode(),
+            }
+            for source_id, source in self.sources.items()
+        ]
+        return {
+            "person": people,
+            "source": sources,
+            "posting_count": [
+                {"kind": kind, "dimension": dimension, "value": value, "count": count}
+                for (kind, dimension, value), count in sorted(self.posting_counts.items())
+            ],
+            "event_timeline_count": [
+                {
+                    "dimension": dimension,
+                    "value": value,
+                    "month": month,
+                    "year_precision": year_precision,
+                    "count": count,
+                }
+                for (dimension, value, month, year_precision), count in sorted(
+                    self.timeline.items()
+                )
+            ],
+        }
+
+
+def source_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    return {
+        key: counts.get(key, 0) for key in ("events", "quotes", "trade_observations", "exclusions")
+    }
+
+
+def derive_read_model(rows: dict[str, list[Row]]) -> None:
+    """Add the read model to a whole dataset's rows (table name -> rows), in place."""
+    builder = ReadModelBuilder(people=rows["person"], sources=rows["source"])
+    rows["event_posting"] = builder.add_events(
+        rows["event"],
+        participants=rows["event_participant"],
+        countries=rows["event_country"],
+        topics=rows["event_topic"],
+        excerpts=rows["event_source"],
+    )
+    rows["quote_posting"] = builder.add_quotes(rows["quote"], topics=rows["quote_topic"])
+    builder.add_observations(rows["trade_observation"])
+    builder.add_exclusions(rows["exclusion"])
+    finished = builder.finish()
+    for table in ("person", "source"):
+        docs = {row["id"]: row["doc"] for row in finished[table]}
+        for row in rows[table]:
+            row["doc"] = docs[row["id"]]
+    rows["posting_count"] = finished["posting_count"]
+    rows["event_timeline_count"] = finished["event_timeline_count"]

@@ -1,0 +1,210 @@
+"""Render each public item once, from its normalized rows, through the public schemas.
+
+The seed stores what these functions return beside each row; requests splice the stored bytes
+into their answers without parsing them. Rows are dicts keyed by column name, as the seed
+builds them or as any driver reads them back (dates as `date` objects or ISO strings).
+"""
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+
+from app.dates import DATE_WIDTH
+from app.schemas.common import SourceExcerpt
+from app.schemas.events import EventPublic
+from app.schemas.quotes import QuotePublic
+from app.schemas.reference import LeaderPublic, SourcePublic
+from app.schemas.trade import TradeObservationPublic
+from app.vocab import EVENT_CODING, EventKind
+
+Row = Mapping[str, Any]
+_APP = Path(__file__).resolve().parent.parent
+# The code that decides a document's bytes: a change to any of it must rebuild the documents.
+_RENDERING_CODE = ("readmodel/*.py", "schemas/*.py", "vocab.py", "dates.py")
+
+
+@cache
+def render_version() -> str:
+    """A digest of the rendering code, part of the dataset version."""
+    digest = hashlib.sha256()
+    for pattern in _RENDERING_CODE:
+        for path in sorted(_APP.glob(pattern)):
+            digest.update(path.relative_to(_APP).as_posix().encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else str(value)[:10]
+
+
+def _at_precision(value: Any, precision: str) -> str | None:
+    return None if value is None else str(value)[: DATE_WIDTH[precision]]
+
+
+def dump(model: BaseModel) -> bytes:
+    """The JSON bytes of a validated public model, exactly as the API sends them."""
+    return orjson.dumps(model.model_dump(mode="json"))
+
+
+def dump_list(models: Iterable[BaseModel]) -> bytes:
+    return orjson.dumps([model.model_dump(mode="json") for model in models])
+
+
+def event_document(
+    event: Row,
+    *,
+    participants: Iterable[Row],
+    countries: Iterable[str],
+    topics: Iterable[str],
+    source_ids: Iterable[str],
+) -> bytes:
+    """An event as listed: `participants` rows carry id, name, country and role."""
+    coding = EVENT_CODING[EventKind(event["kind"])]
+    precision = event["date_precision"]
+    item = EventPublic(
+        id=event["id"],
+        start_date=_at_precision(event["start_date"], precision) or "",
+        end_date=_at_precision(event["end_date"], precision),
+        date_precision=precision,
+        date_basis=event["date_basis"],
+        earliest_date=_iso(event["date_lo"]) or "",
+        latest_date=_iso(event["date_hi"]) or "",
+        kind=event["kind"],
+        cameo_code=coding.cameo_code,
+        plover_event=coding.plover_event,
+        plover_mode=coding.plover_mode,
+        status=event["status"],
+        title=event["title"],
+        summary=event["summary"],
+        location=event["location"],
+        location_country=event["location_country"],
+        duration_minutes=event["duration_minutes"],
+        participants=sorted(
+            (
+                {"id": p["id"], "name": p["name"], "country": p["country"], "role": p["role"]}
+                for p in participants
+            ),
+            key=lambda p: p["id"],
+        ),
+        countries=sorted(countries),
+        topics=sorted(topics),
+        source_count=len(set(source_ids)),
+    )
+    return dump(item)
+
+
+def event_sources_document(excerpts: Iterable[Row], *, sources: Mapping[str, Row]) -> bytes:
+    """The `sources` of an event's detail: excerpt rows in source and position order."""
+    ordered = sorted(excerpts, key=lambda row: (row["source_id"], row["span_start"]))
+    return dump_list(
+        SourceExcerpt(
+            id=row["source_id"],
+            title=sources[row["source_id"]]["title"],
+            outlet=sources[row["source_id"]]["outlet"],
+            excerpt=row["excerpt"],
+            span={"start": row["span_start"], "end": row["span_end"]},
+        )
+        for row in ordered
+    )
+
+
+def quote_document(quote: Row, *, speaker_name: str, topics: Iterable[str]) -> bytes:
+    item = QuotePublic(
+        id=quote["id"],
+        text=quote["text"],
+        language=quote["language"],
+        translation_en=quote["translation_en"],
+        speaker={"id": quote["speaker_id"], "name": speaker_name},
+        event_id=quote["event_id"],
+        said_on=_iso(quote["said_on"]),
+        attribution=quote["attribution"],
+        via=quote["via"],
+        topics=sorted(topics),
+        note=quote["note"],
+        source={
+            "id": quote["source_id"],
+            "span": {"start": quote["span_start"], "end": quote["span_end"]},
+        },
+    )
+    return dump(item)
+
+
+def observation_document(observation: Row, *, source: Row) -> bytes:
+    row = observation
+    item = TradeObservationPublic(
+        id=row["id"],
+        country=row["country"],
+        partner=row["partner"],
+        flow=row["flow"],
+        kind=row["kind"],
+        period=row["period"],
+        period_type=row["period_type"],
+        period_start=_iso(row["period_start"]),
+        period_end=_iso(row["period_end"]),
+        value=row["value"],
+        value_text=row["value_text"],
+        currency=row["currency"],
+        unit_mult=row["unit_mult"],
+        qualifier=row["qualifier"],
+        yoy_pct=row["yoy_pct"],
+        reporter=row["reporter"],
+        agency=row["agency"],
+        stated_by=row["stated_by"],
+        milestone=row["milestone"],
+        note=row["note"],
+        event_id=row["event_id"],
+        claim_group=row["claim_group"],
+        preferred=bool(row["preferred"]),
+        preference_reason=row["preference_reason"],
+        sources=[
+            {
+                "id": row["source_id"],
+                "title": source["title"],
+                "outlet": source["outlet"],
+                "excerpt": row["excerpt"],
+                "span": {"start": row["span_start"], "end": row["span_end"]},
+            }
+        ],
+    )
+    return dump(item)
+
+
+def leader_document(person: Row, *, event_count: int, quote_count: int) -> bytes:
+    aliases = person["aliases"]
+    if isinstance(aliases, str | bytes):  # SQLite hands JSON columns back as text
+        aliases = orjson.loads(aliases)
+    item = LeaderPublic(
+        id=person["id"],
+        name=person["name"],
+        country=person["country_code"],
+        office=person["office"],
+        wikidata_qid=person["wikidata_qid"],
+        aliases=list(aliases or []),
+        event_count=event_count,
+        quote_count=quote_count,
+    )
+    return dump(item)
+
+
+def source_document(source: Row, *, counts: Mapping[str, int]) -> bytes:
+    item = SourcePublic(
+        id=source["id"],
+        file_name=source["file_name"],
+        outlet=source["outlet"],
+        author=source["author"],
+        title=source["title"],
+        language=source["language"],
+        published_on=_at_precision(source["published_on"], source["published_precision"]) or "",
+        published_precision=source["published_precision"],
+        published_basis=source["published_basis"],
+        sha256=source["sha256"],
+        char_count=source["char_count"],
+        counts=dict(counts),
+    )
+    return dump(item)

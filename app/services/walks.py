@@ -1,0 +1,268 @@
+"""Filtered pages that walk in sort order: the query plans of /v1/events and /v1/quotes.
+
+The seed writes a posting list per filterable value (app/readmodel/derive.py): rows of
+(dimension, value, sort date, id) under their primary key, so "Xi's events in date order after
+this cursor" is one key range. A page walks the rarest single-valued filter's list (or the
+list of every item) and probes the other filters by primary key, so it reads about as many
+entries as it returns however many items match. Where a filter matches only a few items (a
+rare search term, a few values of an any-of filter), fetching those and sorting them is
+cheaper, and that plan is taken instead.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.database import Params, Snapshot, in_list, where
+from app.services.search import match_condition
+
+# Below this many matches, fetching every match and sorting it beats walking a posting list
+# and probing: 2,000 sorted rows take a few ms, while a walk for a term in 0.1% of 2M quotes
+# reads ~50k entries for a page (docs/performance.md).
+FETCH_AND_SORT_MAX = 2_000
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Where the posting lists of one kind of item live."""
+
+    kind: str  # the items' table, and posting_count.kind
+    table: str
+    sort_column: str
+    id_column: str
+
+
+EVENT_POSTINGS = Postings("event", "event_posting", "date_lo", "event_id")
+QUOTE_POSTINGS = Postings("quote", "quote_posting", "sort_date", "quote_id")
+EVERYTHING = ("all", "")
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A filter met by a posting of `dimension` with any of `values`."""
+
+    dimension: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a list asks for, in terms the plans understand.
+
+    `ranges` are conditions on the sort key and its companions, written against the alias
+    `{t}` (the posting list and the item table name those columns alike); `q` is a search
+    already compiled for the snapshot's dialect.
+    """
+
+    postings: Postings
+    memberships: tuple[Membership, ...] = ()
+    ranges: tuple[str, ...] = ()
+    params: Params = field(default_factory=dict)
+    q: str | None = None
+    # A condition on the item table (alias `i`) known to hold for a handful of items only,
+    # such as the quotes of one event: it drives the plan whenever it is given.
+    few: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """FROM and WHERE of one way to answer a list query, and the columns of its sort key."""
+
+    source: str
+    conditions: list[str]
+    params: Params
+    sort_key: tuple[str, ...]
+    empty: bool = False
+    # A list short enough by nature to come in one piece (a trade series: a point a period)
+    # is read whole, in `sort_key` order, and has no cursor.
+    whole: bool = False
+
+    def page(
+        self, snapshot: Snapshot, *, select: str, descending: bool, limit: int, after: Any
+    ) -> list[tuple[Any, ...]]:
+        """`select`, then the sort key, of up to `limit` rows after the key `after`."""
+        if self.empty:
+            return []
+        if self.whole:
+            return snapshot.rows(
+                f"SELECT {select} FROM {self.source}{where(self.conditions)} "
+                f"ORDER BY {', '.join(self.sort_key)}",
+                self.params,
+            )
+        conditions, params = list(self.conditions), dict(self.params)
+        if after is not None:
+            # A row-value comparison is one index range on both SQLite and PostgreSQL.
+            names = [f"after{index}" for index in range(len(after))]
+            conditions.append(
+                f"({', '.join(self.sort_key)}) {'<' if descending else '>'} "
+                f"({', '.join(':' + name for name in names)})"
+            )
+            params.update(zip(names, after, strict=True))
+        direction = " DESC" if descending else ""
+        order = ", ".join(column + direction for column in self.sort_key)
+        params["limit"] = limit
+        return snapshot.rows(
+            f"SELECT {select}, {', '.join(self.sort_key)} FROM {self.source}"
+            f"{where(conditions)} ORDER BY {order} LIMIT :limit",
+            params,
+        )
+
+    def count(self, snapshot: Snapshot) -> int:
+        if self.empty:
+            return 0
+        statement = f"SELECT count(*) FROM {self.source}{where(self.conditions)}"
+        return int(snapshot.scalar(statement, self.params))
+
+
+NOTHING = Plan("", [], {}, (), empty=True)
+
+
+def _posting_counts(snapshot: Snapshot, selection: Selection) -> list[int]:
+    """How many postings each membership has (any of its values)."""
+    counts = []
+    for index, membership in enumerate(selection.memberships):
+        values, params = in_list(f"v{index}_", membership.values)
+        total = snapshot.scalar(
+            "SELECT sum(count) FROM posting_count WHERE kind = :kind AND dimension = :dimension "
+            f"AND value IN {values}",
+            {"kind": selection.postings.kind, "dimension": membership.dimension, **params},
+        )
+        counts.append(int(total or 0))
+    return counts
+
+
+def _search_matches(snapshot: Snapshot, selection: Selection) -> int:
+    """How many items match `q`, counted up to FETCH_AND_SORT_MAX + 1."""
+    kind = selection.postings.kind
+    table = f"{kind}_search"
+    condition = (
+        f"{table} MATCH :search_q"
+        if snapshot.dialect == "sqlite"
+        else "document @@ to_tsquery('simple', :search_q)"
+    )
+    return int(
+        snapshot.scalar(
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {condition} "
+            f"LIMIT {FETCH_AND_SORT_MAX + 1}) AS matches",
+            {"search_q": selection.q},
+        )
+    )
+
+
+def _probe(
+    postings: Postings, index: int, membership: Membership, alias: str
+) -> tuple[str, Params]:
+    """EXISTS on the primary key of the posting list: `alias` is the posting list walked (p)
+    or the item table (i), whose id column is `id`."""
+    values, params = in_list(f"m{index}_", membership.values)
+    m = f"m{index}"
+    params[f"{m}_dimension"] = membership.dimension
+    sort, ident = postings.sort_column, postings.id_column
+    item_id = f"{alias}.{ident}" if alias == "p" else f"{alias}.id"
+    return (
+        f"EXISTS (SELECT 1 FROM {postings.table} AS {m} WHERE {m}.dimension = :{m}_dimension "
+        f"AND {m}.value IN {values} AND {m}.{sort} = {alias}.{sort} AND {m}.{ident} = {item_id})",
+        params,
+    )
+
+
+def plan(snapshot: Snapshot, selection: Selection) -> Plan:
+    """The cheapest of the plans above for `selection` (see the module docstring)."""
+    counts = _posting_counts(snapshot, selection)
+    if any(count == 0 for count in counts):
+        return NOTHING
+    singles = [
+        (count, index)
+        for index, (count, membership) in enumerate(zip(counts, selection.memberships, strict=True))
+        if len(membership.values) == 1
+    ]
+    small_sets = [
+        (count, index)
+        for index, (count, membership) in enumerate(zip(counts, selection.memberships, strict=True))
+        if len(membership.values) > 1 and count <= FETCH_AND_SORT_MAX
+    ]
+    rarest = min(singles, default=None)
+    if selection.few is not None:
+        return _fetch_and_sort(snapshot, selection, driver=None)
+    if selection.q is not None:
+        matches = _search_matches(snapshot, selection)
+        if matches == 0:
+            return NOTHING
+        if matches <= FETCH_AND_SORT_MAX and (rarest is None or matches < rarest[0]):
+            return _fetch_and_sort(snapshot, selection, driver=None)
+    smallest_set = min(small_sets, default=None)
+    if smallest_set is not None and (rarest is None or smallest_set[0] < rarest[0]):
+        return _fetch_and_sort(snapshot, selection, driver=smallest_set[1])
+    return _walk(snapshot, selection, driver=None if rarest is None else rarest[1])
+
+
+def _add_probes(
+    snapshot: Snapshot,
+    selection: Selection,
+    conditions: list[str],
+    params: Params,
+    *,
+    skip: int | None,
+    alias: str,
+) -> None:
+    """Probe every membership but the driver's, and the search, from the row at `alias`."""
+    for index, membership in enumerate(selection.memberships):
+        if index != skip:
+            probe, probe_params = _probe(selection.postings, index, membership, alias)
+            conditions.append(probe)
+            params.update(probe_params)
+    if selection.q is not None:
+        conditions.append(match_condition(snapshot.dialect, selection.postings.kind, "i"))
+        params["search_q"] = selection.q
+
+
+def _walk(snapshot: Snapshot, selection: Selection, *, driver: int | None) -> Plan:
+    """Walk one posting list in sort order, probing the other filters."""
+    postings = selection.postings
+    dimension, value = (
+        EVERYTHING
+        if driver is None
+        else (
+            selection.memberships[driver].dimension,
+            selection.memberships[driver].values[0],
+        )
+    )
+    conditions = [
+        "p.dimension = :walk_dimension",
+        "p.value = :walk_value",
+        f"i.id = p.{postings.id_column}",
+        *(r.format(t="p") for r in selection.ranges),
+    ]
+    params: Params = {"walk_dimension": dimension, "walk_value": value, **selection.params}
+    _add_probes(snapshot, selection, conditions, params, skip=driver, alias="p")
+    # CROSS JOIN keeps SQLite from starting anywhere but the posting list.
+    return Plan(
+        source=f"{postings.table} AS p CROSS JOIN {postings.kind} AS i",
+        conditions=conditions,
+        params=params,
+        sort_key=(f"p.{postings.sort_column}", f"p.{postings.id_column}"),
+    )
+
+
+def _fetch_and_sort(snapshot: Snapshot, selection: Selection, *, driver: int | None) -> Plan:
+    """Fetch the few items of `few` or the search (driver None) or of an any-of filter, then
+    sort them."""
+    postings = selection.postings
+    conditions = [r.format(t="i") for r in selection.ranges]
+    if selection.few is not None:
+        conditions.append(selection.few)
+    params: Params = dict(selection.params)
+    if driver is not None:
+        membership = selection.memberships[driver]
+        values, value_params = in_list("driver_", membership.values)
+        conditions.append(
+            f"i.id IN (SELECT {postings.id_column} FROM {postings.table} "
+            f"WHERE dimension = :driver_dimension AND value IN {values})"
+        )
+        params.update(value_params, driver_dimension=membership.dimension)
+    _add_probes(snapshot, selection, conditions, params, skip=driver, alias="i")
+    return Plan(
+        source=f"{postings.kind} AS i",
+        conditions=conditions,
+        params=params,
+        sort_key=(f"i.{postings.sort_column}", "i.id"),
+    )
