@@ -10,7 +10,7 @@ import uvicorn
 
 from app import migrations
 from app.config import get_settings
-from app.engines import writer_engine
+from app.engines import sqlite_file, writer_engine
 from app.seeding.build import Dataset, SeedValidationError, build_dataset
 from app.seeding.load import load_dataset, stored_version
 
@@ -33,6 +33,15 @@ class SeedMode(StrEnum):
 
 def _serve(host: str, port: int, workers: int) -> None:
     settings = get_settings()
+    path = sqlite_file(settings.database_url) if settings.is_sqlite else None
+    if path is not None and not path.is_file():
+        # The server opens SQLite read-only and never creates the file: say what does.
+        typer.echo(
+            f"error: no database at {path}. Create and load it with `python -m app db upgrade` "
+            "and `python -m app seed` (or run `make serve`, which does both).",
+            err=True,
+        )
+        raise typer.Exit(2)
     uvicorn.run(
         "app.main:app",
         host=host,

@@ -136,10 +136,10 @@ ClientFactory = Callable[..., TestClient]
 
 
 @pytest.fixture
-def placement() -> str:
+def placement(request: pytest.FixtureRequest) -> str:
     """Where reads run: `auto` (inline on SQLite when the service says so) or `threads`.
-    API test modules parametrize it to run both paths on both databases."""
-    return "auto"
+    API test modules parametrize it (indirectly) to run both paths on both databases."""
+    return str(getattr(request, "param", "auto"))
 
 
 @pytest.fixture

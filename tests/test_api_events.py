@@ -1,8 +1,13 @@
 """/v1/events, /v1/events/{id} and /v1/timeline against the seeded dataset."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import assert_problem, ids, ok
+
+# Every test here runs with reads placed as the services say (inline on SQLite where cheap)
+# and with every read in a worker thread, on both databases.
+pytestmark = pytest.mark.parametrize("placement", ["auto", "threads"], indirect=True)
 
 CALL_2025 = "2025-01-21-putin-xi-video-call"
 BIRTHDAY_CALL = "2022-06-15-putin-xi-phone-call"

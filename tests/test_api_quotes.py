@@ -1,8 +1,13 @@
 """/v1/quotes, /v1/quotes/{id} and /v1/leaders/{id}/quotes."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import assert_problem, ids, ok
+
+# Every test here runs with reads placed as the services say (inline on SQLite where cheap)
+# and with every read in a worker thread, on both databases.
+pytestmark = pytest.mark.parametrize("placement", ["auto", "threads"], indirect=True)
 
 
 def test_leader_filter_by_slug_or_qid(client: TestClient) -> None:

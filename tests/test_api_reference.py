@@ -2,10 +2,15 @@
 
 import hashlib
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import SEEDS_DIR
 from tests.helpers import assert_problem, ids, ok
+
+# Every test here runs with reads placed as the services say (inline on SQLite where cheap)
+# and with every read in a worker thread, on both databases.
+pytestmark = pytest.mark.parametrize("placement", ["auto", "threads"], indirect=True)
 
 
 def test_leaders_list_and_lookup_by_slug_or_qid(client: TestClient) -> None:

@@ -1,8 +1,13 @@
 """/v1/trade/series and /v1/trade/observations."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import assert_problem, ids, ok
+
+# Every test here runs with reads placed as the services say (inline on SQLite where cheap)
+# and with every read in a worker thread, on both databases.
+pytestmark = pytest.mark.parametrize("placement", ["auto", "threads"], indirect=True)
 
 
 def test_default_series_is_annual_actual_preferred(client: TestClient) -> None:

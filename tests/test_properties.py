@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from app.dates import partial_date_bounds
 from app.config import Settings
+from app.dates import partial_date_bounds
 from app.errors import ProblemError
 from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.services.pagination import decode_cursor, encode_cursor
