@@ -268,7 +268,8 @@ def page_response(
     if next_key is not None:
         next_cursor = encode_cursor(key=next_key, fingerprint=fingerprint(request))
         next_url = request.url.include_query_params(cursor=next_cursor)
-        headers["Link"] = f'<{next_url}>; rel="next"'
+        # Relative (RFC 8288 resolves it against the request URL): never the sent Host.
+        headers["Link"] = f'<{next_url.path}?{next_url.query}>; rel="next"'
     body: dict[str, Any] = {"items": items, "next_cursor": next_cursor}
     if total is not None:
         body["total"] = total

@@ -61,6 +61,13 @@ def parse_query(q: str) -> list[Term]:
         if prefix and len(words) > 1:
             terms.extend(Term((word,), any_of_previous=False) for word in words[:-1])
             words = words[-1:]
+        if prefix and len(words[0]) < settings.search_min_prefix_chars:
+            # A short prefix expands to a large part of the vocabulary: `a* OR b* ...` scanned
+            # most of the index.
+            raise SearchQueryError(
+                f"a prefix search needs at least {settings.search_min_prefix_chars} characters "
+                f"before the `*` (got {raw[:40]!r})"
+            )
         terms.append(Term(words, prefix=prefix, any_of_previous=pending_or))
         pending_or = False
     if not terms:
