@@ -157,7 +157,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             # finish, then hang up instead of reading further.
             cycle.keep_alive = False
             return
-        if self.in_request:
+        # A request answered before its body arrived (a 405 to a POST) needs no second answer.
+        answered = cycle is not None and cycle.response_complete and cycle.more_body
+        if self.in_request and not answered:
             self._refuse(
                 408,
                 "request-timeout",
@@ -168,6 +170,13 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _refuse(self, status: int, slug: str, detail: str) -> None:
         """Answer `status` without running the app, and close the connection."""
+        self.refused = True
+        self._disarm_read_deadline()
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            # An earlier request is still being answered: finish that, then hang up.
+            cycle.keep_alive = False
+            return
         target = (getattr(self, "url", b"") or b"/").decode("latin-1")
         body = _problem_bytes(status, slug, detail, target)
         head = [
@@ -180,8 +189,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             b"connection: close\r\n\r\n",
         ]
         self.transport.write(b"".join(head) + body)
-        self.refused = True
-        self._disarm_read_deadline()
         self.connections.discard(self)  # a refused client no longer counts against the cap
         if not self.transport.can_write_eof():
             self.transport.close()

@@ -46,7 +46,7 @@ def server_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 
 def _connect(port: int) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", port))
-    sock.settimeout(READ_TIMEOUT_S + 3)
+    sock.settimeout(READ_TIMEOUT_S + 5)
     return sock
 
 
@@ -96,7 +96,7 @@ def test_sockets_that_never_finish_their_head_are_dropped(server_port: int) -> N
     elapsed = time.monotonic() - started
     for answer in answers:
         _problem(answer, 408)
-    assert READ_TIMEOUT_S * 0.8 <= elapsed <= READ_TIMEOUT_S + 2.5, elapsed
+    assert READ_TIMEOUT_S * 0.8 <= elapsed <= READ_TIMEOUT_S + 4, elapsed
 
 
 def test_a_kept_alive_connection_gets_the_same_deadline_per_request(server_port: int) -> None:
@@ -107,6 +107,13 @@ def test_a_kept_alive_connection_gets_the_same_deadline_per_request(server_port:
     _problem(_until_closed(sock), 408)
 
 
+def test_a_body_that_never_arrives_does_not_hold_the_connection(server_port: int) -> None:
+    post = b"POST /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nabc"
+    answer = _until_closed(_send(server_port, post))
+    assert _status(answer) == 405  # answered at once; then closed at the deadline
+    assert answer.count(b"HTTP/1.1") == 1
+
+
 def test_an_oversized_head_is_refused_before_it_is_read(server_port: int) -> None:
     sock = _connect(server_port)
     started = time.monotonic()
@@ -114,7 +121,7 @@ def test_an_oversized_head_is_refused_before_it_is_read(server_port: int) -> Non
     with contextlib.suppress(OSError):
         sock.sendall(_get("/healthz")[:-2] + b"Accept: " + b"a/b;q=0.5," * 500_000 + b"\r\n\r\n")
     _problem(_until_closed(sock), 431)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 3
     assert _status(_until_closed(_send(server_port, _get("/healthz")))) == 200
 
 
