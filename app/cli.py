@@ -13,6 +13,7 @@ from app.config import get_settings
 from app.engines import sqlite_file, writer_engine
 from app.seeding.build import Dataset, SeedValidationError, build_dataset
 from app.seeding.load import load_dataset, stored_version
+from app.server import PROTOCOL
 
 cli = typer.Typer(help="Diplomatic Events API.", no_args_is_help=True, add_completion=False)
 db = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
@@ -51,6 +52,7 @@ def _serve(host: str, port: int, workers: int) -> None:
         server_header=False,
         access_log=False,  # app.middleware.request_id writes a structured one
         proxy_headers=True,
+        http=PROTOCOL,  # bounded request heads, a read deadline, MAX_CONNECTIONS
     )
 
 

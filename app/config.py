@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     )
     search_max_chars: int = Field(default=200, ge=1, description="Longest accepted `q`")
     search_max_words: int = Field(default=12, ge=1, description="Most words in one `q`")
+    search_min_prefix_chars: int = Field(
+        default=3, ge=1, description="Shortest word a `word*` prefix search accepts"
+    )
     cursor_max_chars: int = Field(default=512, ge=64, description="Longest accepted cursor")
     cache_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age, seconds")
     export_max_rows: int = Field(default=100_000, ge=1, description="Row cap of CSV/NDJSON")
@@ -44,6 +47,18 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=0, ge=0, description="Per client; 0 turns it off")
     rate_limit_burst: int = Field(default=60, ge=1)
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    request_head_max_bytes: int = Field(
+        default=16_384, ge=1024, description="Largest request line and headers; over it, a 431"
+    )
+    request_read_timeout_ms: int = Field(
+        default=10_000,
+        ge=100,
+        description="Time a client has to send a whole request (from connecting, or from its "
+        "first byte on a kept-alive connection); over it, a 408 and the connection is closed",
+    )
+    max_connections: int = Field(
+        default=1000, ge=1, description="Open connections per process; over it, a 503"
+    )
     cursor_secret: str = Field(
         default="diplomatic-events-public-cursor-key",
         description="HMAC key that makes pagination cursors tamper-evident",

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "/problems/"
+MAX_INSTANCE_CHARS = 1024
 
 logger = logging.getLogger("app.errors")
 
@@ -24,7 +25,7 @@ class ParameterError(BaseModel):
     """One invalid request parameter."""
 
     parameter: str = Field(description="Name of the offending parameter", examples=["date"])
-    location: str = Field(description="Where the parameter was sent: query or path")
+    location: str = Field(description="Where the parameter was sent: query, path or header")
     detail: str = Field(description="What is wrong and how to fix it")
 
 
@@ -87,17 +88,33 @@ def not_found(kind: str, identifier: str, *, listing: str) -> ProblemError:
 PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "invalid-parameter": (
         400,
-        "A query or path parameter is malformed, unknown, out of range, or names something "
-        "that does not exist. The `errors` list names each parameter and how to fix it.",
+        "A query or path parameter, or a request header, is malformed, unknown, too large, out "
+        "of range, or names something that does not exist. The `errors` list names each "
+        "parameter or header and how to fix it.",
     ),
     "not-found": (404, "Nothing has this id or path. List endpoints show the valid ids."),
     "method-not-allowed": (405, "The API is read-only: use GET, HEAD or OPTIONS."),
     "not-acceptable": (406, "None of the media types in Accept can be produced."),
+    "request-timeout": (
+        408,
+        "The request was not sent in full within REQUEST_READ_TIMEOUT_MS; the connection is "
+        "closed. Send the whole request at once.",
+    ),
+    "request-header-too-large": (
+        431,
+        "The request line and headers are larger than REQUEST_HEAD_MAX_BYTES; the connection "
+        "is closed. Send fewer or shorter headers.",
+    ),
     "rate-limited": (429, "Too many requests; wait for Retry-After seconds."),
     "unavailable": (
         503,
         "The database is unreachable, not migrated to the expected revision, or the query "
         "ran out of time. Retry later.",
+    ),
+    "too-many-connections": (
+        503,
+        "This server process has MAX_CONNECTIONS connections open; retry after Retry-After "
+        "seconds.",
     ),
     "internal-error": (500, "An unexpected failure; it has been logged."),
     "http-error": (400, "Another HTTP error."),
@@ -116,19 +133,24 @@ def _instance(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-def problem_response(request: Request, error: ProblemError) -> Response:
-    """Render `error` as application/problem+json."""
+def problem_document(error: ProblemError, instance: str) -> bytes:
+    """The JSON body of `error`; `instance` is cut short so a huge URL is never echoed whole."""
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + error.slug,
         "title": error.title,
         "status": error.status,
         "detail": error.detail,
-        "instance": _instance(request),
+        "instance": instance[:MAX_INSTANCE_CHARS],
     }
     if error.errors:
         body["errors"] = [item.model_dump() for item in error.errors]
+    return orjson.dumps(body)
+
+
+def problem_response(request: Request, error: ProblemError) -> Response:
+    """Render `error` as application/problem+json."""
     return Response(
-        orjson.dumps(body),
+        problem_document(error, _instance(request)),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=error.headers,
@@ -180,9 +202,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        path = request.url.path[:200]
         detail = {
-            404: f"Nothing is served at {request.url.path}. The API lives under /v1; see /docs.",
-            405: f"{request.method} is not allowed on {request.url.path}; this API is read-only.",
+            404: f"Nothing is served at {path}. The API lives under /v1; see /docs.",
+            405: f"{request.method} is not allowed on {path}; this API is read-only.",
         }.get(exc.status_code, str(exc.detail))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:

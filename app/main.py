@@ -8,7 +8,6 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.api.lists import ExportSlots
@@ -19,6 +18,8 @@ from app.engines import serving_engines
 from app.errors import install_error_handlers
 from app.logging import configure_logging
 from app.middleware.caching import DATASET_VERSION_HEADER, CachingMiddleware
+from app.middleware.compression import NegotiatedGZipMiddleware
+from app.middleware.header_limits import NegotiationHeaderLimitsMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.request_id import REQUEST_ID_HEADER, RequestIdMiddleware
 from app.middleware.security import SecurityHeadersMiddleware
@@ -69,7 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     # Added innermost first: the request id wraps everything, gzip sits next to the routes so
     # that ETags describe the bytes actually sent.
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5)
+    app.add_middleware(
+        NegotiatedGZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5
+    )
     app.add_middleware(CachingMiddleware, max_age=settings.cache_max_age)
     if settings.rate_limit_per_minute:
         app.add_middleware(
@@ -77,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             per_minute=settings.rate_limit_per_minute,
             burst=settings.rate_limit_burst,
         )
+    # Before anything parses Accept, Accept-Encoding or If-None-Match; inside CORS, so that a
+    # browser can read the 400.
+    app.add_middleware(NegotiationHeaderLimitsMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

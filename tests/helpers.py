@@ -1,8 +1,17 @@
-"""Small assertions shared by the HTTP tests."""
+"""Small assertions shared by the HTTP tests, and a real server started through the CLI."""
 
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
+
+from app.config import Settings
+from tests.test_deploy import BIN, _free_port, _wait_until_ready
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 
@@ -31,3 +40,32 @@ def assert_problem(
         assert parameter in body["detail"]
         assert any(error["parameter"] == parameter for error in body["errors"]), body
     return body
+
+
+@contextmanager
+def cli_server(workdir: Path, log_path: Path, **settings: str) -> Iterator[int]:
+    """`diplomatic-events start` on 127.0.0.1 at a free port, with every setting at its default
+    but `settings` (run in `workdir`, which should hold no .env); yields the port once /readyz
+    answers 200, and stops the server with SIGTERM afterwards."""
+    port = _free_port()
+    names = {name.upper() for name in Settings.model_fields}
+    env = {key: value for key, value in os.environ.items() if key.upper() not in names}
+    env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="1", **settings)
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [str(BIN / "diplomatic-events"), "start"],
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_ready(server, port, log_path)
+            yield port
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()

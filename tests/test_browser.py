@@ -11,10 +11,8 @@ revalidation with a 304, and CSV export and Link pagination across origins.
 import functools
 import html
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import threading
 import urllib.request
@@ -25,8 +23,7 @@ from typing import Any
 
 import pytest
 
-from app.config import Settings
-from tests.test_deploy import BIN, _free_port, _wait_until_ready
+from tests.helpers import cli_server
 
 CHROMIUM = shutil.which("chromium")
 
@@ -108,9 +105,10 @@ async function run() {
     rows: text.split(/\\r?\\n/).filter((line) => line).length - 1,
   };
 
-  // d) The next page, by the Link header's rel="next" URL.
+  // d) The next page, by the Link header's rel="next" URL: a relative reference, resolved
+  // against the URL of the response that carried it (RFC 8288), not the page's origin.
   const next = /<([^>]+)>;\\s*rel="next"/.exec(out.first.headers["Link"] || "");
-  out.next_url = next && next[1];
+  out.next_url = next && new URL(next[1], first.url).href;
   const second = await fetch(out.next_url);
   const secondBody = await second.json();
   out.second = {
@@ -139,36 +137,11 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture
 def api_origin(tmp_path: Path) -> Iterator[str]:
     """`diplomatic-events start` on a new SQLite file, with every setting at its default."""
-    port = _free_port()
-    settings = {name.upper() for name in Settings.model_fields}
-    env = {key: value for key, value in os.environ.items() if key.upper() not in settings}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'browser.db'}",
-        HOST="127.0.0.1",
-        PORT=str(port),
-        WEB_CONCURRENCY="1",
-    )
     workdir = tmp_path / "api"  # no .env here: the defaults are what is tested
     workdir.mkdir()
-    log_path = tmp_path / "server.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [str(BIN / "diplomatic-events"), "start"],
-            cwd=workdir,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_until_ready(server, port, log_path)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    database_url = f"sqlite:///{tmp_path / 'browser.db'}"
+    with cli_server(workdir, tmp_path / "server.log", DATABASE_URL=database_url) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

@@ -126,7 +126,13 @@ def _unstateable(parameter: str, sent: dict[str, list[str]], known: dict[str, se
         return any(value not in known[parameter] for value in referenced)
     if parameter == "q":
         try:
-            parse_query(values[0])
+            bounds = Settings()
+            parse_query(
+                values[0],
+                max_chars=bounds.search_max_chars,
+                max_words=bounds.search_max_words,
+                min_prefix=bounds.search_min_prefix_chars,
+            )
         except SearchQueryError:
             return True
     return False

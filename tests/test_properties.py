@@ -619,7 +619,7 @@ search_queries = st.one_of(
 @given(q=st.one_of(st.text(max_size=300), search_queries))
 def test_parse_query_raises_only_search_query_errors(q: str) -> None:
     try:
-        terms = parse_query(q)
+        terms = parse_query(q, max_chars=200, max_words=12, min_prefix=3)
     except SearchQueryError:
         return
     assert 1 <= sum(len(term.words) for term in terms) <= 12
@@ -639,7 +639,12 @@ def test_any_q_is_a_200_or_a_400_naming_q(client: TestClient, path: str) -> None
         response = client.get(path, params={"q": q, "limit": 200})
         bounds = Settings()
         try:
-            parse_query(q, max_chars=bounds.search_max_chars, max_words=bounds.search_max_words)
+            parse_query(
+                q,
+                max_chars=bounds.search_max_chars,
+                max_words=bounds.search_max_words,
+                min_prefix=bounds.search_min_prefix_chars,
+            )
         except SearchQueryError:
             assert_problem(response, 400, parameter="q")
             return

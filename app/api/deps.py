@@ -157,8 +157,10 @@ QParam = Annotated[
         pattern=TEXT_PATTERN,
         description=(
             "Full-text search, case- and accent-insensitive. Words must all match; "
-            '"a phrase" matches words in sequence; `word*` matches a prefix; `OR` between '
-            "two terms matches either. Length and word count are bounded (see maxLength)."
+            '"a phrase" matches words in sequence; `word*` matches a prefix of at least '
+            "SEARCH_MIN_PREFIX_CHARS (default 3) characters; `OR` between two terms matches "
+            "either. Length (maxLength) and word count (SEARCH_MAX_WORDS, default 12) are "
+            "bounded."
         ),
         examples=["multipolare"],
     ),
@@ -177,7 +179,12 @@ def checked_q(q: str | None, settings: Settings) -> str | None:
     if q is None:
         return None
     try:
-        parse_query(q, max_chars=settings.search_max_chars, max_words=settings.search_max_words)
+        parse_query(
+            q,
+            max_chars=settings.search_max_chars,
+            max_words=settings.search_max_words,
+            min_prefix=settings.search_min_prefix_chars,
+        )
     except SearchQueryError as exc:
         raise invalid_parameter("q", str(exc)) from exc
     return q

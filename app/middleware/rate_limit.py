@@ -1,25 +1,51 @@
 """Per-client token buckets, per process (see docs/api.md for several workers)."""
 
+import ipaddress
 import math
 import time
+from collections import OrderedDict
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 
-_MAX_TRACKED_CLIENTS = 100_000
+MAX_TRACKED_CLIENTS = 100_000
+
+
+def client_key(address: str) -> str:
+    """The bucket of a client address: IPv4 per address, IPv6 per /64 (one subscriber's prefix:
+    an attacker holding a /64 could otherwise take a fresh bucket per address)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # a Unix socket path, or the test client's name
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 class RateLimitMiddleware:
     """Refill `per_minute` tokens a minute up to `burst`; an empty bucket answers 429."""
 
-    def __init__(self, app: ASGIApp, *, per_minute: int, burst: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        per_minute: int,
+        burst: int,
+        max_clients: int = MAX_TRACKED_CLIENTS,
+    ) -> None:
         self.app = app
         self.rate = per_minute / 60.0
         self.burst = burst
         self.per_minute = per_minute
-        self.buckets: dict[str, tuple[float, float]] = {}
+        self.max_clients = max_clients
+        # Least recently seen first: a flood of new clients evicts the quietest buckets, never
+        # the emptied bucket of a client that keeps sending.
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     def _take(self, client: str) -> tuple[bool, float]:
         now = time.monotonic()
@@ -28,16 +54,17 @@ class RateLimitMiddleware:
         allowed = tokens >= 1.0
         if allowed:
             tokens -= 1.0
-        if len(self.buckets) >= _MAX_TRACKED_CLIENTS and client not in self.buckets:
-            self.buckets.clear()  # bounded memory under a flood of distinct clients
         self.buckets[client] = (tokens, now)
+        self.buckets.move_to_end(client)
+        while len(self.buckets) > self.max_clients:
+            self.buckets.popitem(last=False)
         return allowed, tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in ("/healthz", "/readyz"):
             await self.app(scope, receive, send)
             return
-        client = (scope.get("client") or ("unknown",))[0]
+        client = client_key((scope.get("client") or ("unknown",))[0])
         allowed, tokens = self._take(client)
         reset = math.ceil((1.0 - tokens % 1.0) / self.rate) if self.rate else 60
         limit_headers = [

@@ -1,10 +1,12 @@
 """Security headers on every response; the interactive docs get a CSP that lets them load."""
 
-import orjson
+import re
+from urllib.parse import urlsplit
+
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+from app.errors import PROBLEM_MEDIA_TYPE, ProblemError, problem_document
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 DOCS_CSP = (
@@ -16,15 +18,50 @@ DOCS_CSP = (
 DOCS_PATHS = ("/docs", "/redoc")
 
 
+# RFC 3986 host: a DNS-style name (underscores tolerated, as in container names) or an IPv4
+# address, or a bracketed IPv6 literal; then an optional port. Anything else (a slash, a
+# backslash, an @, spaces) is not a host name and never matches a pattern.
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_HOST = re.compile(
+    rf"^(?:(?P<name>{_LABEL}(?:\.{_LABEL})*)\.?|\[(?P<ip6>[0-9a-f:.]+)\])(?::[0-9]{{1,5}})?$"
+)
+
+
+def host_name(host: str) -> str | None:
+    """The lower-cased host name of a Host header (port dropped), or None if it is not valid."""
+    match = _HOST.match(host.lower())
+    if match is None:
+        return None
+    return match.group("name") or f"[{match.group('ip6')}]"
+
+
 def host_allowed(host: str, allowed: list[str]) -> bool:
-    """Whether a Host header (port ignored) matches `allowed` (`*`, exact, or `*.domain`)."""
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    """Whether a Host header is a valid host name matching `allowed` (`*`, exact, `*.domain`),
+    compared case-insensitively."""
+    name = host_name(host)
+    if name is None:
+        return False
     for pattern in allowed:
+        pattern = pattern.lower().rstrip(".")
         if pattern == "*" or name == pattern:
             return True
         if pattern.startswith("*.") and name.endswith(pattern[1:]):
             return True
     return False
+
+
+def _relative_location(headers: MutableHeaders, host: str) -> None:
+    """Make a redirect to this server's own Host relative, so a forged Host never appears in it.
+
+    Starlette builds the trailing-slash redirect from the request's Host header.
+    """
+    location = headers.get("location")
+    if location is None:
+        return
+    parts = urlsplit(location)
+    if parts.netloc.lower() == host.lower():
+        path = "/" + parts.path.lstrip("/")  # never `//host`, which a client reads as a host
+        headers["location"] = path + (f"?{parts.query}" if parts.query else "")
 
 
 class SecurityHeadersMiddleware:
@@ -36,17 +73,20 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        host = Headers(scope=scope).get("host", "")
-        if not host_allowed(host, self.trusted_hosts):
-            body = orjson.dumps(
-                {
-                    "type": PROBLEM_TYPE_BASE + "invalid-parameter",
-                    "title": "Invalid Host header",
-                    "status": 400,
-                    "detail": "This server does not answer for that Host; see TRUSTED_HOSTS.",
-                    "instance": scope["path"],
-                }
+        hosts = Headers(scope=scope).getlist("host")
+        if len(hosts) == 1:
+            allowed = host_allowed(hosts[0], self.trusted_hosts)
+        else:  # RFC 9112 §3.2: exactly one Host, except that HTTP/1.0 may send none
+            allowed = not hosts and scope.get("http_version") == "1.0" and "*" in self.trusted_hosts
+        if not allowed:
+            error = ProblemError(
+                400,
+                "The Host header is missing, repeated, not a valid host name, or not one this "
+                "server answers for (see TRUSTED_HOSTS).",
+                slug="invalid-parameter",
+                title="Invalid Host header",
             )
+            body = problem_document(error, scope["path"])
             await send(
                 {
                     "type": "http.response.start",
@@ -54,6 +94,7 @@ class SecurityHeadersMiddleware:
                     "headers": [
                         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                         (b"content-length", str(len(body)).encode()),
+                        (b"cache-control", b"no-store"),
                     ],
                 }
             )
@@ -69,6 +110,12 @@ class SecurityHeadersMiddleware:
                 headers["Referrer-Policy"] = "no-referrer"
                 headers["Cross-Origin-Resource-Policy"] = "cross-origin"
                 headers["X-Frame-Options"] = "DENY"
+                status = message["status"]
+                if status >= 400:
+                    # An error describes this moment, not the resource: no cache may keep it.
+                    headers["Cache-Control"] = "no-store"
+                elif 300 <= status < 400:
+                    _relative_location(headers, hosts[0] if hosts else "")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -36,9 +36,14 @@ def normalise(value: str) -> str:
 
 
 def parse_query(
-    q: str, *, max_chars: int | None = None, max_words: int | None = None
+    q: str,
+    *,
+    max_chars: int | None = None,
+    max_words: int | None = None,
+    min_prefix: int | None = None,
 ) -> list[Term]:
-    """Parse the documented `q` syntax: words (AND), "phrases", prefix*, and OR."""
+    """Parse the documented `q` syntax: words (AND), "phrases", prefix*, and OR, within the
+    bounds given (the app's settings; app/api/deps.py)."""
     if _CONTROL.search(q):
         raise SearchQueryError("q contains a control character (such as NUL)")
     if max_chars is not None and len(q) > max_chars:
@@ -58,6 +63,13 @@ def parse_query(
         if prefix and len(words) > 1:
             terms.extend(Term((word,), any_of_previous=False) for word in words[:-1])
             words = words[-1:]
+        if prefix and min_prefix is not None and len(words[0]) < min_prefix:
+            # A short prefix expands to a large part of the vocabulary: `a* OR b* ...` scanned
+            # most of the index.
+            raise SearchQueryError(
+                f"a prefix search needs at least {min_prefix} characters "
+                f"before the `*` (got {raw[:40]!r})"
+            )
         terms.append(Term(words, prefix=prefix, any_of_previous=pending_or))
         pending_or = False
     if not terms:

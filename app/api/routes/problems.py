@@ -1,6 +1,8 @@
 """Documentation of each problem type, so every `type` URI in an error resolves."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from app.api.responses import ITEM_RESPONSES
@@ -21,7 +23,16 @@ class ProblemType(BaseModel):
     summary="Describe an error type",
     responses=ITEM_RESPONSES,
 )
-def get_problem_type(slug: str) -> ProblemType:
+def get_problem_type(
+    slug: Annotated[
+        str,
+        Path(
+            pattern=r"^[a-z][a-z-]{0,39}$",
+            description="The last part of a problem `type`",
+            examples=["invalid-parameter"],
+        ),
+    ],
+) -> ProblemType:
     """What a problem `type` means and how to react to it."""
     if slug not in PROBLEM_TYPES:
         raise not_found("problem type", slug, listing="docs/api.md")
