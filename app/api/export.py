@@ -255,6 +255,7 @@ TRADE_COLUMNS: list[Column] = [
             "currency",
             "unit_mult",
             "qualifier",
+            "bound",
             "yoy_pct",
             "reporter",
             "agency",

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.services import sql
 from app.services import tables as t
 from app.services.pagination import page_by_id
+from app.vocab import QUALIFIER_BOUND
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def _item(row: dict[str, Any], source_title: str, source_outlet: str | None) -> 
         "currency": row["currency"],
         "unit_mult": row["unit_mult"],
         "qualifier": row["qualifier"],
+        "bound": QUALIFIER_BOUND.get(row["qualifier"]),
         "yoy_pct": row["yoy_pct"],
         "reporter": row["reporter"],
         "agency": row["agency"],
