@@ -1,7 +1,7 @@
 """Controlled vocabularies shared by the seed validator, the database and the API schema."""
 
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 
 class EventKind(StrEnum):
@@ -65,6 +65,7 @@ class Attribution(StrEnum):
     readout = "readout"
     agency = "agency"
     press = "press"
+    indirect = "indirect"
 
 
 class Language(StrEnum):
@@ -95,6 +96,12 @@ class Qualifier(StrEnum):
     approximate = "approximate"
     lower_bound = "lower_bound"
     upper_bound = "upper_bound"
+
+
+Bound = Literal["lower", "upper"]
+
+# Which side of the true figure a bound lies on; a bound is never a value to plot.
+QUALIFIER_BOUND: dict[str, Bound] = {Qualifier.lower_bound: "lower", Qualifier.upper_bound: "upper"}
 
 
 class Milestone(StrEnum):

@@ -450,6 +450,7 @@ def trade_items(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
                 "currency": r[16],
                 "unit_mult": r[17],
                 "qualifier": r[18],
+                "bound": {"lower_bound": "lower", "upper_bound": "upper"}.get(r[18]),
                 "yoy_pct": r[19],
                 "reporter": r[20],
                 "agency": r[21],

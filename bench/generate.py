@@ -7,8 +7,9 @@ Writes through the project's own schema (the tables of app.models): a few hundre
 countries and sources (with text), N events (dates 1990-2026 at day, month or year precision,
 date_lo/date_hi computed as app/seeding/build.py does) with participants, countries, topics and
 source excerpts, about 2N quotes, a few thousand trade observations ranked into claim groups by
-app.seeding.trade_preference (exactly one preferred per group), a dataset_meta row and both
-full-text indexes (app.services.search: FTS5 bodies on SQLite, tsvector documents on PostgreSQL).
+app.seeding.trade_preference (one preferred per group, none where it holds only bounds), a
+dataset_meta row and both full-text indexes (app.services.search: FTS5 bodies on SQLite,
+tsvector documents on PostgreSQL).
 Every excerpt and quote is the exact substring of its source at its span.
 
 SQLite: batched executemany in one transaction with synchronous=OFF and journal_mode=OFF while

@@ -23,7 +23,7 @@ API_MD = ROOT / "docs" / "api.md"
 MAX_LINES = 45
 EXAMPLES = [
     (
-        "List events on a day (month-precision events overlap it)",
+        "List events on a day (coarser-precision events overlap it)",
         "/v1/events?date=2022-06-15&limit=2",
     ),
     (
@@ -36,7 +36,14 @@ EXAMPLES = [
     ("What Putin said about a multipolar order", "/v1/leaders/Q7747/quotes?q=multi*&limit=1"),
     ("Quotes matching a phrase", '/v1/quotes?q="caro amico"&limit=2'),
     ("One quote", "/v1/quotes/q-2022-12-30-putin-la-aspettiamo"),
-    ("China–Russia trade, preferred figure per year", "/v1/trade/series?from=2018"),
+    (
+        "China–Russia trade, preferred figure per year (years known only as bounds left out)",
+        "/v1/trade/series?from=2018",
+    ),
+    (
+        "Years known only as bounds, marked for drawing as bounds",
+        "/v1/trade/series?from=2018&to=2020&select=all",
+    ),
     (
         "Every observation of the 2024 figure, with the reason each won or lost",
         "/v1/trade/series?from=2024&select=all",

@@ -28,7 +28,10 @@ from app.seeding.build import build_dataset
 from app.seeding.load import load_dataset
 
 BACKENDS = ["sqlite", "postgresql"]
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+# SEEDS_DIR points the whole suite at another copy of the seeds (tests/test_new_article.py does).
+SEEDS_DIR = Path(
+    os.environ.get("SEEDS_DIR") or Path(__file__).resolve().parent.parent / "seeds"
+).resolve()
 
 
 LOCAL_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -20,9 +20,7 @@ def test_default_series_is_annual_actual_preferred(client: TestClient) -> None:
         "unit_mult": 9,
     }
     points = {point["period"]: point for point in series["points"]}
-    assert list(points) == ["2018", "2019", "2020", "2024"]
-    assert points["2018"]["qualifier"] == "lower_bound" and points["2018"]["value"] == 100
-    assert points["2018"]["milestone"] == "first_time"
+    assert list(points) == ["2024"]  # 2018–2020 are known only as bounds
     latest = points["2024"]
     assert (latest["value"], latest["qualifier"], latest["yoy_pct"]) == (244.8, "exact", 1.9)
     assert latest["agency"] == "General Administration of Customs of China"
@@ -31,6 +29,34 @@ def test_default_series_is_annual_actual_preferred(client: TestClient) -> None:
     text = client.get(f"/v1/sources/{source['id']}/text").text
     assert text[source["span"]["start"] : source["span"]["end"]] == source["excerpt"]
     assert "244,8" in source["excerpt"]
+
+
+def test_no_preferred_point_is_a_bound_and_select_all_marks_bounds(client: TestClient) -> None:
+    observations = ok(client.get("/v1/trade/observations", params={"limit": 200}))["items"]
+    series_keys = {(o["kind"], o["period_type"]) for o in observations}
+    served_bounds = []
+    for kind, period_type in sorted(series_keys):
+        params = {"kind": kind, "period_type": period_type}
+        preferred = ok(client.get("/v1/trade/series", params=params))["points"]
+        assert all(
+            p["bound"] is None and p["qualifier"] in ("exact", "approximate") for p in preferred
+        )
+        every = ok(client.get("/v1/trade/series", params={**params, "select": "all"}))["points"]
+        served_bounds += [p for p in every if p["bound"] is not None]
+    bounds = [o for o in observations if o["qualifier"].endswith("_bound")]
+    assert sorted(p["id"] for p in served_bounds) == sorted(o["id"] for o in bounds) != []
+    for point in served_bounds:
+        assert point["bound"] == point["qualifier"].removesuffix("_bound")
+        assert (
+            point["preferred"] is False
+            and "a bound is never preferred" in point["preference_reason"]
+        )
+    first_time = next(p for p in served_bounds if p["milestone"] == "first_time")
+    assert (first_time["period"], first_time["value"], first_time["bound"]) == (
+        "2018",
+        100,
+        "lower",
+    )
 
 
 def test_select_all_explains_every_choice(client: TestClient) -> None:
@@ -57,12 +83,15 @@ def test_year_to_date_and_targets(client: TestClient) -> None:
         ("2021-01-01/P11M", 123.0, "2021-11-30"),
     ]
     assert ytd[1]["yoy_pct"] == 31
-    targets = ok(client.get("/v1/trade/series", params={"kind": "target", "period_type": "open"}))
-    assert [(p["value"], p["qualifier"]) for p in targets["points"]] == [(200.0, "lower_bound")]
+    params = {"kind": "target", "period_type": "open"}
+    assert ok(client.get("/v1/trade/series", params=params))["points"] == []  # only a bound
+    targets = ok(client.get("/v1/trade/series", params={**params, "select": "all"}))
+    assert [(p["value"], p["bound"]) for p in targets["points"]] == [(200.0, "lower")]
 
 
 def test_from_to_bound_the_series(client: TestClient) -> None:
-    points = ok(client.get("/v1/trade/series", params={"from": "2019", "to": "2020"}))["points"]
+    params = {"from": "2019", "to": "2020", "select": "all"}
+    points = ok(client.get("/v1/trade/series", params=params))["points"]
     assert [p["period"] for p in points] == ["2019", "2020"]
 
 

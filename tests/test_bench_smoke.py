@@ -96,7 +96,7 @@ def test_generated_data_is_valid_and_deterministic(tmp_path: Path) -> None:
                 )
             ).scalars()
             assert (bad_spans, bad_excerpts) == (0, 0)
-            assert set(preferred) == {1}
+            assert set(preferred) <= {0, 1}  # none where a claim group holds only bounds
             quote_id, body = c.execute(
                 text("SELECT quote_id, body FROM quote_search LIMIT 1")
             ).one()

@@ -1,6 +1,5 @@
 """The curated dataset: complete, faithful to its sources, and loaded all-or-nothing."""
 
-import re
 import shutil
 from pathlib import Path
 
@@ -12,72 +11,33 @@ from app import migrations
 from app.engines import create_db_engine
 from app.models import tables as t
 from app.seeding.build import SeedValidationError, build_dataset
+from app.seeding.curation import PROSE_FIELDS, file_number_pattern
 from app.seeding.load import TABLES, load_dataset
 from tests.conftest import SEEDS_DIR, DatabaseFactory
 
-QUOTE_MARKS = '“”"'
-FIGURE = re.compile(r"\d[\d.,]*\s+(?:miliardi|milioni)")
 DATASET = build_dataset(seeds_dir=SEEDS_DIR)
 
 
-def _texts() -> dict[str, str]:
-    return {row["id"]: row["text"] for row in DATASET.rows["source"]}
-
-
-def quoted_spans(source_text: str) -> list[tuple[int, int]]:
-    """Inner spans of quotation marks paired in order, whatever mix of “ ” " the source uses,
-    plus ‘…’ pairs (a ’ inside a word is an apostrophe and cannot close one)."""
-    marks = [i for i, ch in enumerate(source_text) if ch in QUOTE_MARKS]
-    assert len(marks) % 2 == 0, "odd number of quotation marks"
-    spans = [(marks[i] + 1, marks[i + 1]) for i in range(0, len(marks), 2)]
-    for match in re.finditer(r"‘([^’]*)’", source_text):
-        spans.append((match.start(1), match.end(1)))
-    stripped = []
-    for start, end in spans:
-        inner = source_text[start:end]
-        lead = len(inner) - len(inner.lstrip())
-        stripped.append((start + lead, start + len(inner.rstrip())))
-    return stripped
-
-
-def test_every_quoted_passage_is_a_quote_or_an_exclusion() -> None:
-    covered: dict[str, set[tuple[int, int]]] = {}
-    for row in DATASET.rows["quote"]:
-        covered.setdefault(row["source_id"], set()).add((row["span_start"], row["span_end"]))
-    for row in DATASET.rows["exclusion"]:
-        if row["kind"] == "quote":
-            covered.setdefault(row["source_id"], set()).add((row["span_start"], row["span_end"]))
-    missing = [
-        (source_id, source_text[start:end])
-        for source_id, source_text in _texts().items()
-        for start, end in quoted_spans(source_text)
-        if (start, end) not in covered.get(source_id, set())
-    ]
-    assert missing == []
-
-
-def test_every_billion_or_million_figure_is_an_observation_or_an_exclusion() -> None:
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for row in DATASET.rows["trade_observation"]:
-        spans.setdefault(row["source_id"], []).append((row["span_start"], row["span_end"]))
-    for row in DATASET.rows["exclusion"]:
-        if row["kind"] == "figure":
-            spans.setdefault(row["source_id"], []).append((row["span_start"], row["span_end"]))
-    missing = [
-        (source_id, match.group())
-        for source_id, source_text in _texts().items()
-        for match in FIGURE.finditer(source_text)
-        if not any(s <= match.start() and match.end() <= e for s, e in spans.get(source_id, []))
-    ]
-    assert missing == []
-
-
-def test_all_five_articles_are_sources_verbatim() -> None:
+def test_every_source_file_is_a_source_served_verbatim() -> None:
     files = sorted(path.name for path in (SEEDS_DIR / "sources").glob("*.txt"))
     assert sorted(row["file_name"] for row in DATASET.rows["source"]) == files
     for row in DATASET.rows["source"]:
         raw = (SEEDS_DIR / "sources" / row["file_name"]).read_bytes()
         assert row["text"] == raw.decode("utf-8")
+
+
+def test_no_public_text_names_a_source_by_file_number(connection: Connection) -> None:
+    numbers = [row["file_name"][:3] for row in DATASET.rows["source"]]
+    pattern = file_number_pattern(numbers)
+    assert pattern is not None
+    checked = 0
+    for table_name, (_, fields) in PROSE_FIELDS.items():
+        table = getattr(t, table_name)
+        for row in connection.execute(select(*(table.c[name] for name in fields))):
+            for value in row:
+                assert value is None or not pattern.search(value), value
+                checked += 1
+    assert checked > 100
 
 
 def test_spans_in_the_database_match_their_text(connection: Connection) -> None:
@@ -98,29 +58,40 @@ def test_spans_in_the_database_match_their_text(connection: Connection) -> None:
     assert checked > 80
 
 
-def test_every_event_has_a_source_and_every_quote_a_speaker_and_event(
-    connection: Connection,
-) -> None:
+def test_every_event_has_a_source_and_every_quote_a_speaker(connection: Connection) -> None:
     unsourced = connection.execute(
         select(t.event.c.id).where(~t.event.c.id.in_(select(t.event_source.c.event_id)))
     ).all()
     assert unsourced == []
-    orphans = connection.execute(
-        select(t.quote.c.id).where(
-            (t.quote.c.speaker_id.is_(None)) | (t.quote.c.event_id.is_(None))
+    speakerless = connection.execute(select(t.quote.c.id).where(t.quote.c.speaker_id.is_(None)))
+    assert speakerless.all() == []
+    unlinked = {
+        quote_id: (said_on, sort_date, published_on)
+        for quote_id, said_on, sort_date, published_on in connection.execute(
+            select(t.quote.c.id, t.quote.c.said_on, t.quote.c.sort_date, t.source.c.published_on)
+            .join(t.source, t.source.c.id == t.quote.c.source_id)
+            .where(t.quote.c.event_id.is_(None))
         )
-    ).all()
-    assert orphans == []
+    }
+    expected = {
+        row["id"] for row in DATASET.rows["quote"] if row["event_id"] is None
+    }  # quotes the articles tie to no event
+    assert set(unlinked) == expected
+    for said_on, sort_date, published_on in unlinked.values():
+        assert sort_date == (said_on or published_on)
 
 
-def test_one_preferred_observation_per_claim_group(connection: Connection) -> None:
+def test_one_preferred_observation_per_claim_group_with_a_value(connection: Connection) -> None:
     rows = connection.execute(
         text(
-            "SELECT claim_group, SUM(CASE WHEN preferred THEN 1 ELSE 0 END) "
+            "SELECT claim_group, SUM(CASE WHEN preferred THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN qualifier IN ('exact', 'approximate') THEN 1 ELSE 0 END) "
             "FROM trade_observation GROUP BY claim_group"
         )
     ).all()
-    assert rows and all(count == 1 for _, count in rows)
+    assert rows
+    for group, preferred, values in rows:
+        assert preferred == (1 if values else 0), group
 
 
 def _snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
@@ -161,9 +132,13 @@ def test_edits_and_removals_are_applied(fresh_engine: Engine, tmp_path: Path) ->
     seeds = _copy_seeds(tmp_path)
     quotes_file = seeds / "data" / "quotes.yaml"
     quotes = yaml.safe_load(quotes_file.read_text(encoding="utf-8"))
-    removed, edited = quotes[0]["id"], quotes[1]["id"]
+    # The second row of a joint statement: the first still covers the quoted passage.
+    shared = [(q["source"], q["text"], q["occurrence"]) for q in quotes]
+    removed = next(q["id"] for i, q in enumerate(quotes) if shared.index(shared[i]) != i)
+    edited = quotes[1]["id"]
     quotes[1]["translation_en"] = "An edited translation."
-    quotes_file.write_text(yaml.safe_dump(quotes[1:], allow_unicode=True), encoding="utf-8")
+    kept = [q for q in quotes if q["id"] != removed]
+    quotes_file.write_text(yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8")
     load_dataset(engine=fresh_engine, dataset=build_dataset(seeds_dir=seeds))
     with fresh_engine.connect() as connection:
         ids = set(connection.execute(select(t.quote.c.id)).scalars())

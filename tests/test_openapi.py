@@ -59,6 +59,7 @@ def test_vocabularies_are_enums_and_dates_have_patterns() -> None:
         "readout",
         "agency",
         "press",
+        "indirect",
     ]
     for name in ("date", "from", "to"):
         assert "pattern" in _schema_of(_query_parameter("/v1/events", name)), name

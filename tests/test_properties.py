@@ -107,6 +107,7 @@ class Seeded:
     quotes: list[dict[str, Any]]
     leaders: dict[str, str]  # slug or QID -> person id
     countries: list[str]
+    published: dict[str, str]  # source id -> first day of its publication date
 
     def event_by_id(self) -> dict[str, dict[str, Any]]:
         return {event["id"]: event for event in self.events}
@@ -132,7 +133,15 @@ def seeded(client: TestClient) -> Seeded:
         quotes=_all(client, "/v1/quotes"),
         leaders=leaders,
         countries=countries,
+        published={
+            source["id"]: _first_day(source["published_on"])
+            for source in _all(client, "/v1/sources")
+        },
     )
+
+
+def _first_day(partial: str) -> str:
+    return {4: f"{partial}-01-01", 7: f"{partial}-01"}.get(len(partial), partial)
 
 
 def walk(client: TestClient, path: str, params: Params, limit: int) -> list[dict[str, Any]]:
@@ -254,9 +263,12 @@ def expected_events(seeded: Seeded, params: Params) -> list[str]:
 
 
 def quote_sort_date(seeded: Seeded, quote: dict[str, Any]) -> str:
-    """Documented: a quote without a date sorts and filters by its event's date."""
+    """Documented: a quote without a date sorts and filters by its event's date, and one linked
+    to no event by its article's publication date."""
     if quote["said_on"]:
         return str(quote["said_on"])
+    if quote["event_id"] is None:
+        return seeded.published[quote["source"]["id"]]
     return str(seeded.event_by_id()[quote["event_id"]]["earliest_date"])
 
 

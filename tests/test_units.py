@@ -80,6 +80,7 @@ def _observation(
     return {
         "id": obs_id,
         "qualifier": qualifier,
+        "value_text": "100",
         "decimals": decimals,
         "agency": agency,
         "stated_by": stated_by,
@@ -99,6 +100,16 @@ def test_preference_rule_is_deterministic_and_explained() -> None:
     reasons = {m["id"]: m["preference_reason"] for m in members}
     assert "exact beats approximate" in str(reasons["a"])
     assert "a statistical agency beats the press" in str(reasons["d"])
+    assert "a bound is never preferred; b states the value" in str(reasons["c"])
     reversed_members = [dict(m) for m in reversed(members)]
     rank_claim_group(reversed_members)
     assert [m["id"] for m in reversed_members if m["preferred"]] == ["b"]
+
+
+def test_a_claim_group_of_bounds_has_no_preferred_figure() -> None:
+    members = [_observation("x", "lower_bound", 0), _observation("y", "upper_bound", 1)]
+    rank_claim_group(members)
+    assert [m["preferred"] for m in members] == [False, False]
+    assert "the figure was above 100" in str(members[0]["preference_reason"])
+    assert "the figure was below 100" in str(members[1]["preference_reason"])
+    assert "no observation of this figure states its value" in str(members[1]["preference_reason"])

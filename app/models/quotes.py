@@ -16,7 +16,8 @@ class Quote(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=120)
     speaker_id: str = Field(foreign_key="person.id")
-    event_id: str = Field(foreign_key="event.id", index=True)
+    # Null when the article does not say at which event the words were said.
+    event_id: str | None = Field(default=None, foreign_key="event.id", index=True)
     source_id: str = Field(foreign_key="source.id", index=True)
     span_start: int
     span_end: int
@@ -26,7 +27,8 @@ class Quote(SQLModel, table=True):
     attribution: str = Field(max_length=10)
     via: str | None = Field(default=None, max_length=100)
     said_on: dt.date | None = None
-    # said_on when known, else the event's first possible day, so quotes sort and filter by date.
+    # said_on when known, else the event's first possible day, else the first day of the source's
+    # publication date (a quote linked to no event), so quotes sort and filter by date.
     sort_date: dt.date
     note: str | None = Field(default=None, sa_column=Column(Text))
     # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).

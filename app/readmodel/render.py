@@ -20,7 +20,7 @@ from app.schemas.events import EventPublic
 from app.schemas.quotes import QuotePublic
 from app.schemas.reference import LeaderPublic, SourcePublic
 from app.schemas.trade import TradeObservationPublic
-from app.vocab import EVENT_CODING, EventKind
+from app.vocab import EVENT_CODING, QUALIFIER_BOUND, EventKind
 
 Row = Mapping[str, Any]
 _APP = Path(__file__).resolve().parent.parent
@@ -152,6 +152,7 @@ def observation_document(observation: Row, *, source: Row) -> bytes:
         currency=row["currency"],
         unit_mult=row["unit_mult"],
         qualifier=row["qualifier"],
+        bound=QUALIFIER_BOUND.get(row["qualifier"]),
         yoy_pct=row["yoy_pct"],
         reporter=row["reporter"],
         agency=row["agency"],

@@ -15,11 +15,17 @@ class QuotePublic(BaseModel):
     """A quote, verbatim as the source prints it, with our English translation."""
 
     id: str
-    text: str = Field(description="Verbatim text between the quotation marks")
+    text: str = Field(
+        description="Verbatim text of the source: the words between the quotation marks, or "
+        "for attribution `indirect` the passage of reported speech"
+    )
     language: Language
     translation_en: str
     speaker: SpeakerRef
-    event_id: str
+    event_id: str | None = Field(
+        description="The event at which the words were said; null when the article does not "
+        "say (the quote is then dated by said_on, else by its article)"
+    )
     said_on: str | None = Field(description="ISO date it was said, when known")
     attribution: Attribution
     via: str | None = Field(description="Channel: Kremlin readout, TASS, ...", examples=["TASS"])

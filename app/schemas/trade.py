@@ -3,7 +3,7 @@
 from pydantic import BaseModel, Field
 
 from app.schemas.common import Page, SourceExcerpt
-from app.vocab import Milestone, PeriodType, Qualifier, TradeFlow, TradeKind
+from app.vocab import Bound, Milestone, PeriodType, Qualifier, TradeFlow, TradeKind
 
 
 class TradeObservationPublic(BaseModel):
@@ -18,11 +18,25 @@ class TradeObservationPublic(BaseModel):
     period_type: PeriodType
     period_start: str | None
     period_end: str | None
-    value: float = Field(description="In units of 10^unit_mult of currency", examples=[244.8])
+    value: float = Field(
+        description="In units of 10^unit_mult of currency. When `bound` is set this is a "
+        "bound, not the figure: plot it as a bound (an arrow or open interval), never as a "
+        "point of the series",
+        examples=[244.8],
+    )
     value_text: str = Field(description="The number as written", examples=["244.8"])
     currency: str = Field(examples=["USD"])
     unit_mult: int = Field(examples=[9])
-    qualifier: Qualifier
+    qualifier: Qualifier = Field(
+        description="exact; approximate (rounded where a more precise figure exists); "
+        "lower_bound ('exceeded'); upper_bound ('was surpassed by')"
+    )
+    bound: Bound | None = Field(
+        description="null when `value` is the figure; lower: the figure was above `value`; "
+        "upper: it was below `value`. Bounds are never the preferred observation, so the "
+        "default series (select=preferred) has none; select=all includes them",
+        examples=[None, "lower"],
+    )
     yoy_pct: float | None
     reporter: str | None = Field(description="Whose statistics (alpha-2), when attributed")
     agency: str | None
@@ -31,7 +45,10 @@ class TradeObservationPublic(BaseModel):
     note: str | None
     event_id: str | None
     claim_group: str = Field(description="Observations of the same figure share a claim group")
-    preferred: bool
+    preferred: bool = Field(
+        description="The one figure served for its claim group by default; a claim group "
+        "with only bounds has none"
+    )
     preference_reason: str
     sources: list[SourceExcerpt]
 
@@ -49,7 +66,9 @@ class SeriesKey(BaseModel):
 
 
 class TradeSeries(BaseModel):
-    """A series of trade figures, one point per period unless select=all."""
+    """A series of trade figures: with select=preferred (default) one point per period that
+    has a stated value, so every point can be plotted; select=all adds every other
+    observation, bounds included (see `bound`)."""
 
     series: SeriesKey
     period_type: PeriodType

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ValidationError
 from app.dates import first_day, last_day, period_bounds
 from app.readmodel.derive import derive_read_model
 from app.readmodel.render import render_version
+from app.seeding.curation import SeedRecords, curation_problems
+from app.seeding.problems import SeedProblem, SeedValidationError
 from app.seeding.records import (
     CountryRecord,
     EventRecord,
@@ -25,29 +27,10 @@ from app.seeding.records import (
 from app.seeding.spans import find_span
 from app.seeding.trade_preference import rank_claim_group
 
+__all__ = ["Dataset", "SeedProblem", "SeedValidationError", "build_dataset", "dataset_version"]
+
 DATA_FILES = ("countries", "people", "sources", "events", "quotes", "trade", "exclusions")
 RecordT = TypeVar("RecordT", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class SeedProblem:
-    """One defect in the seed files, located precisely enough to fix it."""
-
-    file: str
-    record: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: record '{self.record}', field '{self.field}': {self.message}"
-
-
-class SeedValidationError(Exception):
-    """The seed files are invalid; nothing was written."""
-
-    def __init__(self, problems: list[SeedProblem]) -> None:
-        super().__init__("\n".join(str(problem) for problem in problems))
-        self.problems = problems
 
 
 @dataclass
@@ -146,8 +129,11 @@ def dataset_version(seeds_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_dataset(*, seeds_dir: Path) -> Dataset:
-    """Validate the seed files under `seeds_dir` and return the rows to load."""
+def build_dataset(*, seeds_dir: Path, curation: bool = True) -> Dataset:
+    """Validate the seed files under `seeds_dir` and return the rows to load.
+
+    `curation=False` skips the curation rules (app/seeding/curation.py) and keeps only what
+    loading needs: tests of the loader use it to load deliberately partial datasets."""
     b = _Builder(seeds_dir)
     countries = b.read("countries", CountryRecord)
     people = b.read("people", PersonRecord)
@@ -204,7 +190,8 @@ def build_dataset(*, seeds_dir: Path) -> Dataset:
 
     _build_events(b, data, events, country_codes, person_ids)
     event_lo = {row["id"]: row["date_lo"] for row in rows["event"]}
-    _build_quotes(b, data, quotes, event_lo, person_ids)
+    source_lo = {row["id"]: row["published_on"] for row in rows["source"]}
+    _build_quotes(b, data, quotes, (event_lo, source_lo), person_ids)
     _build_trade(b, data, trades, set(event_lo), country_codes, person_ids)
     for x in exclusions:
         label = f"{x.source}:{x.text[:40]}"
@@ -222,6 +209,12 @@ def build_dataset(*, seeds_dir: Path) -> Dataset:
             )
     if b.problems:
         raise SeedValidationError(b.problems)
+    if curation:
+        # The curation rules read the built rows, so they run once the records are sound.
+        records = SeedRecords(people=people, sources=sources, events=events, quotes=quotes)
+        problems = curation_problems(seeds_dir, records, data.rows)
+        if problems:
+            raise SeedValidationError(problems)
     derive_read_model(rows)
     return data
 
@@ -288,15 +281,21 @@ def _build_quotes(
     b: _Builder,
     data: Dataset,
     quotes: list[QuoteRecord],
-    event_lo: dict[str, dt.date],
+    first_days: tuple[dict[str, dt.date], dict[str, dt.date]],
     person_ids: set[str],
 ) -> None:
+    """`first_days`: the first possible day of each event and of each source's publication;
+    a quote sorts by said_on, else by its event, else (linked to no event) by its article."""
     file = "seeds/data/quotes.yaml"
+    event_lo, source_lo = first_days
     for q in quotes:
         b.require(person_ids, q.speaker, file, q.id, "speaker", "person")
         b.require(set(event_lo), q.event, file, q.id, "event", "event")
         span = b.span(file, q.id, "text", q.source, q.text, q.occurrence)
-        if span is None or q.event not in event_lo:
+        if q.event is not None and q.event not in event_lo:
+            continue
+        sort_date = q.said_on or (event_lo[q.event] if q.event else source_lo.get(q.source))
+        if span is None or sort_date is None:
             continue
         data.rows["quote"].append(
             {
@@ -312,7 +311,7 @@ def _build_quotes(
                 "attribution": q.attribution.value,
                 "via": q.via,
                 "said_on": q.said_on,
-                "sort_date": q.said_on or event_lo[q.event],
+                "sort_date": sort_date,
                 "note": q.note,
             }
         )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -23,6 +24,16 @@ from app.vocab import (
 )
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class DateEvidence(StrEnum):
+    """What in the articles sets an event's date (docs/dataset.md, "Dates")."""
+
+    stated = "stated"  # an excerpt states the date at the event's precision
+    clue = "clue"  # a passage quoted in date_basis pins it (a birthday, "un giorno dopo", ...)
+    identified = "identified"  # the articles date it nowhere, but single out the one event
+
+
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
@@ -110,6 +121,7 @@ class EventRecord(Record):
     start_date: Text
     end_date: Text | None = None
     date_precision: DatePrecision
+    date_evidence: DateEvidence
     date_basis: str | None = None
     title: str = Field(min_length=3, max_length=300)
     summary: str = Field(min_length=10)
@@ -133,7 +145,7 @@ class EventRecord(Record):
 class QuoteRecord(Record):
     id: Slug
     speaker: Slug
-    event: Slug
+    event: Slug | None = None
     source: Slug
     text: str = Field(min_length=1)
     occurrence: int = Field(default=1, ge=1)

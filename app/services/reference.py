@@ -122,6 +122,10 @@ def vocabularies(snapshot: Snapshot) -> dict[str, Any]:
             },
             {"code": Attribution.agency.value, "description": "News agency report (e.g. TASS)"},
             {"code": Attribution.press.value, "description": "Press paraphrase in quotes"},
+            {
+                "code": Attribution.indirect.value,
+                "description": "Reported speech, not in quotation marks",
+            },
         ],
         "languages": plain(Language),
         "trade_flows": plain(TradeFlow),

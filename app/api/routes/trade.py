@@ -47,8 +47,9 @@ async def get_series(
     select: Annotated[
         Literal["preferred", "all"],
         Query(
-            description="preferred: one point per period; all: every observation, each with "
-            "`preferred` and the reason it won or lost"
+            description="preferred: one point per period with a stated value (bounds such as "
+            "'exceeded 100 billion' are left out); all: every observation, bounds included, each "
+            "with `bound`, `preferred` and the reason it won or lost"
         ),
     ] = "preferred",
     format: Annotated[
