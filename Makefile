@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: serve test install lint lint-deploy typecheck unit migrate seed lock clean audit bench
+.PHONY: serve test install lint lint-deploy typecheck unit migrate seed lock clean audit bench image-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ unit: install
 	$(BIN)/pytest
 
 test: lint typecheck unit ## set up and run ruff, mypy and the whole test suite
+
+image-check: install ## build the Dockerfile with buildah, run and compose the image with podman (docs/deploy.md)
+	.ci/image-check
 
 lock: $(BIN)/python ## re-resolve constraints.txt from pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade -e '.[dev]'
