@@ -1,5 +1,6 @@
 """Small assertions shared by the HTTP tests."""
 
+import socket
 from typing import Any
 
 import httpx2 as httpx
@@ -31,3 +32,10 @@ def assert_problem(
         assert parameter in body["detail"]
         assert any(error["parameter"] == parameter for error in body["errors"]), body
     return body
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

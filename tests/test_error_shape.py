@@ -2,15 +2,18 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app import migrations
 from app.config import Settings
 from app.database import create_db_engine, get_engine, get_point_session, get_session
 from app.main import create_app
+from tests.conftest import DatabaseFactory
 from tests.helpers import assert_problem
 
 BAD_REQUESTS = [
@@ -93,22 +96,42 @@ def unmigrated_engine(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-def test_503_when_the_database_is_not_migrated(unmigrated_engine: Engine) -> None:
+def _readiness(engine: Engine) -> dict[str, Any]:
     app = create_app()
-    app.dependency_overrides[get_engine] = lambda: unmigrated_engine
+    app.dependency_overrides[get_engine] = lambda: engine
     with TestClient(app) as client:
-        body = assert_problem(client.get("/readyz"), 503)
+        response = client.get("/readyz")
+    body = assert_problem(response, 503)
+    # A caching proxy must not keep reporting an old state, and a balancer may retry.
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["retry-after"] == "5"
+    return body
+
+
+def test_503_when_the_database_is_not_migrated(unmigrated_engine: Engine) -> None:
+    body = _readiness(unmigrated_engine)
     assert "db upgrade" in body["detail"]
+
+
+def test_503_when_migrated_but_not_seeded(backend: str, make_database: DatabaseFactory) -> None:
+    """After `db downgrade base` and `db upgrade` every list is empty: not ready."""
+    url = make_database(backend)
+    migrations.upgrade(database_url=url)
+    engine = create_db_engine(url)
+    try:
+        body = _readiness(engine)
+    finally:
+        engine.dispose()
+    assert "no dataset" in body["detail"] and "seed" in body["detail"]
 
 
 def test_503_when_the_database_is_unreachable() -> None:
     engine = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
-    app = create_app()
-    app.dependency_overrides[get_engine] = lambda: engine
-    app.dependency_overrides[get_session] = lambda: None
-    with TestClient(app) as client:
-        assert_problem(client.get("/readyz"), 503)
-    engine.dispose()
+    try:
+        body = _readiness(engine)
+    finally:
+        engine.dispose()
+    assert "not reachable" in body["detail"]
 
 
 def test_503_when_tables_are_missing(unmigrated_engine: Engine) -> None:

@@ -62,7 +62,8 @@ class CachingMiddleware:
                 headers.add_vary_header("Accept")
                 if message["status"] == 304:
                     headers["Cache-Control"] = self.cache_control
-                if message["status"] != 200:
+                # Not cacheable, or the route chose its own policy (the probes: no-store).
+                if message["status"] != 200 or "cache-control" in headers:
                     mode = "stream"
                     await send(message)
                     return
