@@ -2,22 +2,33 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PORT ?= 8000
-HOST ?= 127.0.0.1
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+# One stamp per extra and per version of the dependency files: `serve` needs only the runtime
+# dependencies, the tools need the dev extra too (which includes them, so it stamps both).
+DEPS_SUM := $(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+RUNTIME_STAMP := $(VENV)/.installed-runtime-$(DEPS_SUM)
+DEV_STAMP := $(VENV)/.installed-dev-$(DEPS_SUM)
+STALE_STAMPS := find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '*-$(DEPS_SUM)' -delete
 
-.PHONY: serve test install lint lint-deploy typecheck unit migrate seed lock clean audit bench image-check
+.PHONY: serve test install install-dev lint lint-deploy typecheck unit migrate seed lock clean audit bench image-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-
-$(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
-	rm -f $(VENV)/.installed-*
+
+$(RUNTIME_STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(PIP_INSTALL) -e .
+	$(STALE_STAMPS)
 	touch $@
 
-install: $(STAMP) ## create .venv and install the app with its dev extra, pinned by constraints.txt
+$(DEV_STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(PIP_INSTALL) -e '.[dev]'
+	$(STALE_STAMPS)
+	touch $@ $(RUNTIME_STAMP)
+
+install: $(RUNTIME_STAMP) ## create .venv and install what serving needs, pinned by constraints.txt
+
+install-dev: $(DEV_STAMP) ## ... and the dev extra: pytest, ruff, mypy, schemathesis, hadolint, httpx2
 
 migrate: install ## upgrade the database (DATABASE_URL, default var/diplomatic_events.db)
 	$(BIN)/python -m app db upgrade
@@ -25,21 +36,21 @@ migrate: install ## upgrade the database (DATABASE_URL, default var/diplomatic_e
 seed: migrate ## load the curated dataset (idempotent)
 	$(BIN)/python -m app seed
 
-serve: seed ## set up, migrate, seed and serve on http://$(HOST):$(PORT)
-	$(BIN)/python -m app serve --host $(HOST) --port $(PORT)
+serve: seed ## set up, migrate, seed and serve (HOST, PORT, ...: environment or .env)
+	$(BIN)/python -m app serve
 
-lint: install lint-deploy
+lint: install-dev lint-deploy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-lint-deploy: install ## hadolint the Dockerfile; validate compose.yaml against the Compose Specification
+lint-deploy: install-dev ## hadolint the Dockerfile; validate compose.yaml against the Compose Specification
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/mypy
 
-unit: install
+unit: install-dev
 	$(BIN)/pytest
 
 test: lint typecheck unit ## set up and run ruff, mypy and the whole test suite
@@ -51,7 +62,7 @@ lock: $(BIN)/python ## re-resolve constraints.txt from pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade -e '.[dev]'
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^diplomatic-events-api' > constraints.txt
 
-audit: install ## pip-audit the pinned dependencies (needs access to PyPI's and OSV's vulnerability data)
+audit: install-dev ## pip-audit the pinned dependencies (needs access to PyPI's and OSV's vulnerability data)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip-audit
 	$(BIN)/pip-audit --strict -r constraints.txt
 
@@ -61,7 +72,7 @@ clean:
 BENCH_DB ?= /tmp/bench-1m.db
 BENCH_EVENTS ?= 1000000
 
-bench: install ## ours vs Datasette vs a hand-written floor at 1M events (docs/performance.md)
+bench: install-dev ## ours vs Datasette vs a hand-written floor at 1M events (docs/performance.md)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
 	@test -f $(BENCH_DB) || { \

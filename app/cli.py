@@ -1,4 +1,9 @@
-"""Command line: `python -m app` (or `diplomatic-events`); also the container entrypoint."""
+"""Command line: `python -m app` (or `diplomatic-events`); also the container entrypoint.
+
+Every default comes from `app.config.Settings` (the environment or the `.env` file), so `serve`,
+`start`, `make serve` and the container read HOST, PORT, WEB_CONCURRENCY and SEED_ON_START the
+same way as every other setting; an option given on the command line wins.
+"""
 
 import os
 import sys
@@ -7,10 +12,14 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
 
 from app import migrations
-from app.config import get_settings
+from app.config import SettingsFileError, get_settings, settings_file
 from app.engines import sqlite_file, writer_engine
+from app.readmodel.derive import READ_MODEL_TABLES
 from app.seeding.build import Dataset, SeedValidationError, build_dataset
 from app.seeding.load import load_dataset, stored_version
 from app.server import PROTOCOL
@@ -19,11 +28,32 @@ cli = typer.Typer(help="Diplomatic Events API.", no_args_is_help=True, add_compl
 db = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 cli.add_typer(db, name="db")
 
-HostOption = Annotated[str, typer.Option(envvar="HOST", help="Interface to bind.")]
-PortOption = Annotated[int, typer.Option(envvar="PORT", help="TCP port.")]
-WorkersOption = Annotated[
-    int, typer.Option(envvar="WEB_CONCURRENCY", min=1, help="Number of worker processes.")
+HostOption = Annotated[
+    str | None, typer.Option(help="Interface to bind [default: HOST, else 127.0.0.1]")
 ]
+PortOption = Annotated[
+    int | None, typer.Option(min=1, max=65535, help="TCP port [default: PORT, else 8000]")
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(min=1, help="Worker processes [default: WEB_CONCURRENCY, else 1]"),
+]
+
+# How the seed's tables read in a sentence: (singular, plural).
+ROW_NAMES = {
+    "country": ("country", "countries"),
+    "person": ("person", "people"),
+    "source": ("source", "sources"),
+    "event": ("event", "events"),
+    "event_participant": ("event participant", "event participants"),
+    "event_country": ("event country", "event countries"),
+    "event_topic": ("event topic", "event topics"),
+    "event_source": ("event excerpt", "event excerpts"),
+    "quote": ("quote", "quotes"),
+    "quote_topic": ("quote topic", "quote topics"),
+    "trade_observation": ("trade observation", "trade observations"),
+    "exclusion": ("exclusion", "exclusions"),
+}
 
 
 class SeedMode(StrEnum):
@@ -32,7 +62,12 @@ class SeedMode(StrEnum):
     never = "never"
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """`1 problem`, `2 problems`."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def _serve(host: str | None, port: int | None, workers: int | None) -> None:
     settings = get_settings()
     path = sqlite_file(settings.database_url) if settings.is_sqlite else None
     if path is not None and not path.is_file():
@@ -45,9 +80,9 @@ def _serve(host: str, port: int, workers: int) -> None:
         raise typer.Exit(2)
     uvicorn.run(
         "app.main:app",
-        host=host,
-        port=port,
-        workers=workers,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.web_concurrency,
         log_level=settings.log_level.lower(),
         server_header=False,
         access_log=False,  # app.middleware.request_id writes a structured one
@@ -57,29 +92,55 @@ def _serve(host: str, port: int, workers: int) -> None:
 
 
 @cli.command()
-def serve(
-    host: HostOption = "127.0.0.1", port: PortOption = 8000, workers: WorkersOption = 1
-) -> None:
+def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOption = None) -> None:
     """Serve the API with uvicorn."""
     _serve(host, port, workers)
+
+
+def _revision_now() -> str | None:
+    engine = writer_engine(get_settings())
+    try:
+        return migrations.current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def _dataset_version_now() -> str | None:
+    engine = writer_engine(get_settings())
+    try:
+        return stored_version(engine=engine)
+    finally:
+        engine.dispose()
 
 
 @db.command()
 def upgrade(revision: str = typer.Argument("head")) -> None:
     """Upgrade the database schema (default: to the newest revision)."""
+    before = _revision_now()
     migrations.upgrade(revision=revision)
+    after = _revision_now()
+    if before == after:
+        typer.echo(f"database already at {after or 'an empty schema'}; nothing to upgrade")
+    else:
+        typer.echo(f"database upgraded from {before or 'an empty schema'} to {after}")
 
 
 @db.command()
 def downgrade(revision: str = typer.Argument("-1")) -> None:
     """Downgrade the database schema (default: one revision; `base` empties it)."""
+    before = _revision_now()
     migrations.downgrade(revision=revision)
+    after = _revision_now()
+    if before == after:
+        typer.echo(f"database already at {after or 'an empty schema'}; nothing to downgrade")
+    else:
+        typer.echo(f"database downgraded from {before} to {after or 'an empty schema'}")
 
 
 @db.command()
 def current() -> None:
     """Print the database's revision and the code's head revision."""
-    typer.echo(f"database: {migrations.current_revision(writer_engine(get_settings())) or 'empty'}")
+    typer.echo(f"database: {_revision_now() or 'empty'}")
     typer.echo(f"head:     {migrations.head_revision()}")
 
 
@@ -95,11 +156,21 @@ def _build() -> Dataset:
         return build_dataset(seeds_dir=get_settings().seeds_dir)
     except SeedValidationError as exc:
         typer.echo(
-            f"seed data is invalid ({len(exc.problems)} problems); nothing was written:", err=True
+            f"seed data is invalid ({count(len(exc.problems), 'problem')}); nothing was written:",
+            err=True,
         )
         for problem in exc.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1) from exc
+
+
+def _counts(dataset: Dataset) -> str:
+    """The curated records in words; the read model derived from them is not news to a user."""
+    return ", ".join(
+        count(len(rows), *ROW_NAMES.get(name, (name.replace("_", " "), None)))
+        for name, rows in dataset.rows.items()
+        if rows and name not in READ_MODEL_TABLES
+    )
 
 
 @cli.command()
@@ -111,7 +182,7 @@ def seed(
 ) -> None:
     """Load the curated dataset in one transaction (idempotent)."""
     dataset = _build()
-    counts = ", ".join(f"{len(rows)} {name}" for name, rows in dataset.rows.items() if rows)
+    counts = _counts(dataset)
     if check_only:
         typer.echo(f"seed data is valid (version {dataset.version}): {counts}")
         return
@@ -126,24 +197,54 @@ def seed(
 
 @cli.command()
 def start(
-    host: HostOption = "0.0.0.0",
-    port: PortOption = 8000,
-    workers: WorkersOption = 1,
+    host: HostOption = None,
+    port: PortOption = None,
+    workers: WorkersOption = None,
     seed_mode: Annotated[
-        SeedMode,
-        typer.Option("--seed", envvar="SEED_ON_START", help="When to load the dataset."),
-    ] = SeedMode.empty,
+        SeedMode | None,
+        typer.Option(
+            "--seed", help="When to load the dataset [default: SEED_ON_START, else empty]"
+        ),
+    ] = None,
 ) -> None:
     """Container entrypoint: upgrade the schema, seed if asked or empty, then serve."""
-    migrations.upgrade()
-    if seed_mode is SeedMode.always or (
-        seed_mode is SeedMode.empty and stored_version(engine=writer_engine(get_settings())) is None
-    ):
+    mode = seed_mode or SeedMode(get_settings().seed_on_start)
+    upgrade(revision="head")
+    if mode is SeedMode.always or (mode is SeedMode.empty and _dataset_version_now() is None):
         seed(check_only=False, force=False)
     _serve(host, port, workers)
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    lines = [f"invalid settings (from the environment or {settings_file()}):"]
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"]).upper()
+        lines.append(f"  {name}: {error['msg']} (got {error.get('input')!r})")
+    return "\n".join(lines)
+
+
+def _database_problem(exc: OperationalError) -> str:
+    url = make_url(get_settings().database_url).render_as_string(hide_password=True)
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return (
+        f"database error on {url}: {reason}. Check DATABASE_URL (`db upgrade` creates a new "
+        "SQLite database)."
+    )
 
 
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    sys.exit(cli())
+    try:
+        sys.exit(cli())
+    except SettingsFileError as exc:
+        typer.echo(str(exc), err=True)
+        sys.exit(2)
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        typer.echo(_settings_problem(exc), err=True)
+        sys.exit(2)
+    except OperationalError as exc:
+        typer.echo(_database_problem(exc), err=True)
+        sys.exit(1)

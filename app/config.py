@@ -1,20 +1,63 @@
-"""Runtime settings, read once from the environment (and an optional `.env` file)."""
+"""Runtime settings, read once from the environment and an optional `.env` file.
 
+The `.env` file is `<project root>/.env` (next to pyproject.toml), or the file `ENV_FILE` names,
+whatever directory a command runs from. The environment wins over the file.
+"""
+
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "diplomatic_events.db"
+ENV_FILE_VARIABLE = "ENV_FILE"
+
+
+class SettingsFileError(ValueError):
+    """ENV_FILE names a file that does not exist."""
+
+
+def settings_file() -> Path:
+    """The `.env` file settings are read from: `ENV_FILE` if set, else `<project root>/.env`."""
+    explicit = os.environ.get(ENV_FILE_VARIABLE)
+    if not explicit:
+        return PROJECT_ROOT / ".env"
+    path = Path(explicit)
+    if not path.is_file():
+        raise SettingsFileError(
+            f"{ENV_FILE_VARIABLE}={explicit} names no file; point it at an existing .env file "
+            "or unset it to use the project's .env"
+        )
+    return path
 
 
 class Settings(BaseSettings):
     """Every knob of the service; each one is documented in README.md and `.env.example`."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file is looked up when settings are read, not relative to the working directory.
+        project_dotenv = DotEnvSettingsSource(settings_cls, env_file=settings_file())
+        return init_settings, env_settings, project_dotenv, file_secret_settings
 
     database_url: str = Field(
         default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
@@ -28,7 +71,9 @@ class Settings(BaseSettings):
         default=8, ge=1, description="Connections per process, and route threads to match"
     )
     db_busy_timeout_ms: int = Field(default=5000, ge=0)
-    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    seeds_dir: Path = Field(
+        default=PROJECT_ROOT / "seeds", description="Folder of the seed files `seed` loads"
+    )
     query_timeout_ms: int = Field(
         default=5000, ge=0, description="Per-statement time limit of the serving engine; 0 = none"
     )
@@ -62,6 +107,13 @@ class Settings(BaseSettings):
     cursor_secret: str = Field(
         default="diplomatic-events-public-cursor-key",
         description="HMAC key that makes pagination cursors tamper-evident",
+    )
+
+    host: str = Field(default="127.0.0.1", description="Interface `serve`/`start` bind")
+    port: int = Field(default=8000, ge=1, le=65535, description="TCP port of `serve`/`start`")
+    web_concurrency: int = Field(default=1, ge=1, description="uvicorn worker processes")
+    seed_on_start: Literal["empty", "always", "never"] = Field(
+        default="empty", description="When `start` loads the dataset"
     )
 
     @field_validator("cors_origins", "trusted_hosts", mode="before")

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "/problems/"
 MAX_INSTANCE_CHARS = 1024
+ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 
 logger = logging.getLogger("app.errors")
 
@@ -202,6 +203,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 405 and request.method == "OPTIONS":
+            # The path exists (a missing one is a 404): say which methods it takes. CORS
+            # preflights never get here; the CORS middleware answers them.
+            return Response(status_code=204, headers={"Allow": ALLOWED_METHODS})
         path = request.url.path[:200]
         detail = {
             404: f"Nothing is served at {path}. The API lives under /v1; see /docs.",
@@ -209,7 +214,7 @@ def install_error_handlers(app: FastAPI) -> None:
         }.get(exc.status_code, str(exc.detail))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            headers["Allow"] = "GET, HEAD, OPTIONS"
+            headers["Allow"] = ALLOWED_METHODS
         return problem_response(request, ProblemError(exc.status_code, detail, headers=headers))
 
     async def on_database(request: Request, exc: Exception) -> Response:

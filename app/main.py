@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "RateLimit-Limit",
             "RateLimit-Remaining",
             "RateLimit-Reset",
+            "RateLimit-Policy",
         ],
         max_age=3600,
     )

@@ -35,10 +35,10 @@ from sqlalchemy import Engine, Table, insert, make_url, select
 
 from app import migrations
 from app.config import get_settings
-from app.engines import create_db_engine
 from app.dates import period_bounds
-from app.seeding.trade_preference import rank_claim_group
+from app.engines import create_db_engine
 from app.models import tables as t
+from app.seeding.trade_preference import rank_claim_group
 from app.services.search import normalise
 from app.vocab import PeriodType
 from bench import words as w

@@ -1,64 +1,98 @@
 """Record one real request and response per endpoint into docs/api.md.
 
-    python docs/record_examples.py
+    .venv/bin/python docs/record_examples.py                   # every example
+    .venv/bin/python docs/record_examples.py /v1/events/ID ...  # only these, by path
 
-Starts `python -m app serve` on a temporary, freshly seeded SQLite database, requests each
-example, and rewrites the part of docs/api.md between the examples markers.
+Starts `python -m app serve` on a temporary, freshly seeded SQLite database with the default
+settings (the developer's `.env` and environment are ignored), requests each example, and
+rewrites the part of docs/api.md between the examples markers. Needs only the standard library
+and the app, so it runs right after `make serve`; tests/test_docs.py runs it on a copy of the
+repository and fails if docs/api.md would change.
 """
 
+import gzip
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
+from email.message import Message
 from pathlib import Path
-
-import httpx2 as httpx
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import migrations  # noqa: E402
+from app.config import ENV_FILE_VARIABLE, Settings  # noqa: E402
+from app.engines import create_db_engine  # noqa: E402
+from app.seeding.build import build_dataset  # noqa: E402
+from app.seeding.load import load_dataset  # noqa: E402
+
 API_MD = ROOT / "docs" / "api.md"
-MAX_LINES = 45
+START, END = "<!-- examples:start -->", "<!-- examples:end -->"
+# Links are absolute; show them as `make serve` on the default port would send them.
+SHOWN_BASE = "http://127.0.0.1:8000"
+
+
+class Example(NamedTuple):
+    title: str
+    path: str
+    max_lines: int = 45
+    # Lists under these keys show their first item only.
+    first_item_of: tuple[str, ...] = ()
+
+
 EXAMPLES = [
-    (
-        "List events on a day (coarser-precision events overlap it)",
+    Example(
+        "List events on a day (month-precision events overlap it)",
         "/v1/events?date=2022-06-15&limit=2",
     ),
-    (
+    Example(
         "One event with excerpts, quotes and trade figures",
-        "/v1/events/2021-07-xi-condolence-message-plane-crash",
+        "/v1/events/2021-12-15-putin-xi-video-call",
+        max_lines=130,
+        first_item_of=("quotes", "trade_observations"),
     ),
-    ("Events per month in 2021", "/v1/timeline?granularity=month&date=2021"),
-    ("Leaders", "/v1/leaders?limit=2"),
-    ("One leader by Wikidata QID", "/v1/leaders/Q7747"),
-    ("What Putin said about a multipolar order", "/v1/leaders/Q7747/quotes?q=multi*&limit=1"),
-    ("Quotes matching a phrase", '/v1/quotes?q="caro amico"&limit=2'),
-    ("One quote", "/v1/quotes/q-2022-12-30-putin-la-aspettiamo"),
-    (
+    Example("Events per month in 2021", "/v1/timeline?granularity=month&date=2021"),
+    Example("Leaders", "/v1/leaders?limit=2"),
+    Example("One leader by Wikidata QID", "/v1/leaders/Q7747"),
+    Example(
+        "What Putin said about a multipolar order", "/v1/leaders/Q7747/quotes?q=multi*&limit=1"
+    ),
+    Example("Quotes matching a phrase", "/v1/quotes?q=%22caro%20amico%22&limit=2"),
+    Example("One quote", "/v1/quotes/q-2022-12-30-putin-la-aspettiamo"),
+    Example(
         "China–Russia trade, preferred figure per year (years known only as bounds left out)",
         "/v1/trade/series?from=2018",
     ),
-    (
+    Example(
         "Years known only as bounds, marked for drawing as bounds",
         "/v1/trade/series?from=2018&to=2020&select=all",
     ),
-    (
+    Example(
         "Every observation of the 2024 figure, with the reason each won or lost",
         "/v1/trade/series?from=2024&select=all",
     ),
-    ("Trade observations that are targets", "/v1/trade/observations?kind=target"),
-    ("One trade observation", "/v1/trade/observations/t-004-2018-total-100-first-time"),
-    ("Sources", "/v1/sources?limit=1"),
-    ("One source (full text cut here)", "/v1/sources/anon-2022-12-putin-xi-cooperazione-militare"),
-    ("A source's text", "/v1/sources/anon-2022-12-putin-xi-cooperazione-militare/text"),
-    ("Vocabularies (cut)", "/v1/vocab"),
-    ("CSV export", "/v1/events?kind=exercise&format=csv"),
-    ("NDJSON export", "/v1/quotes?lang=en&format=ndjson"),
-    ("An error", "/v1/events?leader=vladimir-putn"),
-    ("A problem type", "/problems/invalid-parameter"),
-    ("Readiness", "/readyz"),
+    Example("Trade observations that are targets", "/v1/trade/observations?kind=target"),
+    Example("One trade observation", "/v1/trade/observations/t-004-2018-total-100-first-time"),
+    Example("Sources", "/v1/sources?limit=1"),
+    Example(
+        "One source (full text cut here)", "/v1/sources/anon-2022-12-putin-xi-cooperazione-militare"
+    ),
+    Example("A source's text", "/v1/sources/anon-2022-12-putin-xi-cooperazione-militare/text"),
+    Example("Vocabularies (cut)", "/v1/vocab"),
+    Example("CSV export", "/v1/events?kind=exercise&format=csv"),
+    Example("NDJSON export", "/v1/quotes?lang=en&format=ndjson"),
+    Example("An error", "/v1/events?leader=vladimir-putn"),
+    Example("A problem type", "/problems/invalid-parameter"),
+    Example("Readiness", "/readyz"),
 ]
 SHOWN_HEADERS = (
     "content-type",
@@ -67,7 +101,16 @@ SHOWN_HEADERS = (
     "cache-control",
     "x-dataset-version",
     "content-disposition",
+    "retry-after",
 )
+_CUT = "@@cut:"
+
+
+class Recorded(NamedTuple):
+    status: int
+    reason: str
+    headers: Message
+    body: str
 
 
 def _free_port() -> int:
@@ -76,36 +119,101 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _render(title: str, path: str, response: httpx.Response) -> str:
+def _get(url: str) -> Recorded:
+    # gzip, as browsers and most clients ask: the ETags shown are those of the gzip bytes.
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    response: Any
+    try:
+        response = urllib.request.urlopen(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        response = error  # a 4xx or 5xx: recorded like any other answer
+    with response:
+        raw = response.read()
+        headers = response.headers
+        status, reason = response.status, response.reason
+    if headers.get("content-encoding") == "gzip":
+        raw = gzip.decompress(raw)
+    return Recorded(int(status or 0), str(reason), headers, raw.decode("utf-8"))
+
+
+def _first_items(value: object, keys: tuple[str, ...]) -> object:
+    if isinstance(value, list):
+        return [_first_items(item, keys) for item in value]
+    if not isinstance(value, dict):
+        return value
+    shown: dict[str, object] = {}
+    for key, item in value.items():
+        item = _first_items(item, keys)
+        if key in keys and isinstance(item, list) and len(item) > 1:
+            item = [item[0], f"{_CUT}{len(item) - 1}"]
+        shown[key] = item
+    return shown
+
+
+def _render(example: Example, recorded: Recorded, base: str) -> str:
     headers = "\n".join(
-        f"{name}: {response.headers[name]}" for name in SHOWN_HEADERS if name in response.headers
+        f"{name}: {recorded.headers[name].replace(base, SHOWN_BASE)}"
+        for name in SHOWN_HEADERS
+        if name in recorded.headers
     )
-    body = response.text
-    if response.headers.get("content-type", "").startswith(
+    body = recorded.body
+    if recorded.headers.get("content-type", "").startswith(
         ("application/json", "application/problem+json")
     ):
-        body = json.dumps(response.json(), indent=2, ensure_ascii=False)
+        data = json.loads(body)
+        data = _first_items(data, example.first_item_of)
+        body = json.dumps(data, indent=2, ensure_ascii=False)
+        body = re.sub(rf'"{_CUT}(\d+)"', lambda m: f"... ({m.group(1)} more cut here)", body)
     lines = body.splitlines()
-    if len(lines) > MAX_LINES:
-        lines = [*lines[:MAX_LINES], f"... ({len(lines) - MAX_LINES} more lines cut here)"]
+    if len(lines) > example.max_lines:
+        lines = [
+            *lines[: example.max_lines],
+            f"... ({len(lines) - example.max_lines} more lines cut here)",
+        ]
     lines = [line if len(line) <= 300 else line[:300] + " ...(cut)" for line in lines]
     return (
-        f"### {title}\n\n```http\nGET {path}\n\nHTTP/1.1 {response.status_code} "
-        f"{response.reason_phrase}\n{headers}\n```\n\n```\n" + "\n".join(lines) + "\n```\n"
+        f"### {example.title}\n\n```http\nGET {example.path}\n\nHTTP/1.1 {recorded.status} "
+        f"{recorded.reason}\n{headers}\n```\n\n```\n" + "\n".join(lines) + "\n```\n"
     )
 
 
-def main() -> None:
-    database = Path(tempfile.mkdtemp()) / "examples.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "LOG_LEVEL": "WARNING"}
-    for command in (["db", "upgrade"], ["seed"]):
-        subprocess.run(
-            [sys.executable, "-m", "app", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+def _server_environment(workdir: Path) -> dict[str, str]:
+    """Default settings: no variable of Settings from this shell, an empty `.env`."""
+    settings = {name.upper() for name in Settings.model_fields} | {ENV_FILE_VARIABLE}
+    env = {key: value for key, value in os.environ.items() if key.upper() not in settings}
+    empty_env_file = workdir / "empty.env"
+    empty_env_file.write_text("", encoding="utf-8")
+    env.update(
+        DATABASE_URL=f"sqlite:///{workdir / 'examples.db'}",
+        LOG_LEVEL="WARNING",
+        ENV_FILE=str(empty_env_file),
+    )
+    return env
+
+
+def _wait_until_up(server: subprocess.Popen[bytes], base: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"the server exited with status {server.returncode} before answering")
+        try:
+            _get(base + "/healthz")
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("the server did not answer /healthz within 60 seconds")
+
+
+def _record(examples: list[Example]) -> dict[str, str]:
+    workdir = Path(tempfile.mkdtemp(prefix="record-examples-"))
+    env = _server_environment(workdir)
+    url = env["DATABASE_URL"]
+    migrations.upgrade(database_url=url)
+    engine = create_db_engine(url)
+    try:
+        load_dataset(engine=engine, dataset=build_dataset(seeds_dir=ROOT / "seeds"))
+    finally:
+        engine.dispose()
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port)],
@@ -116,27 +224,39 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                httpx.get(base + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        sections = [
-            _render(title, path, httpx.get(base + path, timeout=10)) for title, path in EXAMPLES
-        ]
+        _wait_until_up(server, base)
+        return {
+            example.title: _render(example, _get(base + example.path), base) for example in examples
+        }
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def _recorded_sections(section_text: str) -> dict[str, str]:
+    sections = {}
+    for chunk in ("\n" + section_text.strip("\n")).split("\n### ")[1:]:
+        title = chunk.split("\n", 1)[0]
+        sections[title] = "### " + chunk.rstrip("\n") + "\n"
+    return sections
+
+
+def main(paths: list[str]) -> None:
+    unknown = set(paths) - {example.path for example in EXAMPLES}
+    if unknown:
+        sys.exit(f"no example requests {sorted(unknown)}; the examples are in EXAMPLES")
     text = API_MD.read_text(encoding="utf-8")
-    start, end = "<!-- examples:start -->", "<!-- examples:end -->"
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
+    head, rest = text.split(START, 1)
+    current, tail = rest.split(END, 1)
+    kept = _recorded_sections(current)
+    wanted = [e for e in EXAMPLES if not paths or e.path in paths or e.title not in kept]
+    fresh = _record(wanted)
+    sections = [fresh.get(example.title) or kept[example.title] for example in EXAMPLES]
     API_MD.write_text(
-        head + start + "\n\n" + "\n".join(sections) + "\n" + end + tail, encoding="utf-8"
+        head + START + "\n\n" + "\n".join(sections) + "\n" + END + tail, encoding="utf-8"
     )
-    print(f"recorded {len(sections)} examples into {API_MD.relative_to(ROOT)}")
+    print(f"recorded {len(fresh)} of {len(EXAMPLES)} examples into {API_MD.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,3 +70,10 @@ def cli_server(workdir: Path, log_path: Path, **settings: str) -> Iterator[int]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

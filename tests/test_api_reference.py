@@ -1,6 +1,7 @@
 """/v1/leaders, /v1/sources, /v1/vocab, /problems and the health probes."""
 
 import hashlib
+import logging
 
 import pytest
 from fastapi.testclient import TestClient
@@ -96,7 +97,15 @@ def test_problem_types_resolve(client: TestClient) -> None:
     assert_problem(client.get("/problems/no-such-problem"), 404)
 
 
-def test_health_and_readiness(client: TestClient) -> None:
+def test_health_and_readiness(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
     assert ok(client.get("/healthz")) == {"status": "ok"}
-    ready = ok(client.get("/readyz"))
+    with caplog.at_level(logging.DEBUG):
+        response = client.get("/readyz")
+    ready = ok(response)
     assert ready["status"] == "ready" and len(ready["dataset_version"]) == 16
+    # Probes describe this moment: never cached, and no log lines of their own per call.
+    for probe in ("/healthz", "/readyz"):
+        probed = client.get(probe)
+        assert probed.headers["cache-control"] == "no-store", probe
+        assert "etag" not in probed.headers, probe
+    assert not [r for r in caplog.records if r.name.startswith("alembic")], caplog.text

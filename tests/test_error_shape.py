@@ -1,14 +1,16 @@
 """Every error path answers with the same RFC 9457 problem shape (as Datasette tests its own)."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app import migrations
 from app.config import Settings
 from app.engines import create_db_engine
 from app.main import create_app
-from tests.conftest import ClientFactory
+from tests.conftest import ClientFactory, DatabaseFactory
 from tests.helpers import assert_problem
 
 BAD_REQUESTS = [
@@ -95,16 +97,34 @@ def unmigrated_url(tmp_path: Path) -> str:
     return url
 
 
+def _readiness(url: str) -> dict[str, Any]:
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        response = client.get("/readyz")
+    body = assert_problem(response, 503)
+    # A caching proxy must not keep reporting an old state, and a balancer may retry.
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["retry-after"] == "5"
+    return body
+
+
 def test_503_when_the_database_is_not_migrated(unmigrated_url: str) -> None:
-    with TestClient(create_app(Settings(database_url=unmigrated_url))) as client:
-        body = assert_problem(client.get("/readyz"), 503)
+    body = _readiness(unmigrated_url)
     assert "db upgrade" in body["detail"]
+
+
+def test_503_when_migrated_but_not_seeded(backend: str, make_database: DatabaseFactory) -> None:
+    """After `db downgrade base` and `db upgrade` every list is empty: not ready."""
+    url = make_database(backend)
+    migrations.upgrade(database_url=url)
+    body = _readiness(url)
+    assert "no dataset" in body["detail"] and "seed" in body["detail"]
 
 
 def test_503_when_the_database_is_unreachable() -> None:
     url = "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2"
+    body = _readiness(url)
+    assert "not reachable" in body["detail"]
     with TestClient(create_app(Settings(database_url=url))) as client:
-        assert_problem(client.get("/readyz"), 503)
         assert_problem(client.get("/v1/events"), 503)
 
 

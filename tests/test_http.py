@@ -166,6 +166,24 @@ def test_cors_preflight_and_exposed_headers(client: TestClient) -> None:
         h.strip().lower() for h in actual.headers["access-control-expose-headers"].split(",")
     }
     assert {"etag", "link", "x-request-id", "content-disposition"} <= exposed
+    assert {"retry-after", "x-dataset-version"} <= exposed
+    assert {
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset",
+        "ratelimit-policy",
+    } <= exposed
+
+
+def test_plain_options_says_which_methods(client: TestClient) -> None:
+    """Not a CORS preflight (no Origin): 204 with Allow on every path that exists."""
+    for path in ("/v1/events", "/v1/events/2025-01-21-putin-xi-video-call", "/readyz"):
+        response = client.options(path)
+        assert response.status_code == 204, path
+        assert response.headers["allow"] == "GET, HEAD, OPTIONS"
+        assert response.content == b""
+    assert_problem(client.options("/v1/nothing-here"), 404)
+    assert_problem(client.post("/v1/events"), 405)
 
 
 def test_cors_origins_are_configurable(make_client: ClientFactory) -> None:

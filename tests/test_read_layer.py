@@ -225,3 +225,21 @@ def test_serve_refuses_to_start_without_a_database_file(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "db upgrade" in result.stderr and str(missing) in result.stderr
     assert not missing.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/v1/events?limit=0", {}, 400),
+        ("/v1/events?leader=nobody-at-all", {}, 400),
+        ("/v1/events/no-such-event", {}, 404),
+        ("/v1/events", {"Accept": "image/png"}, 406),
+    ],
+)
+def test_problems_under_v1_name_the_dataset_too(
+    client: TestClient, path: str, headers: dict[str, str], status: int
+) -> None:
+    version = ok(client.get("/readyz"))["dataset_version"]
+    response = client.get(path, headers=headers)
+    assert_problem(response, status)
+    assert response.headers["x-dataset-version"] == version

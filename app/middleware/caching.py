@@ -7,8 +7,11 @@ their own ETag from the dataset version and the canonical request instead.
 
 import hashlib
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.database import Database, Snapshot
 
 DATASET_VERSION_HEADER = "X-Dataset-Version"
 _DROPPED_ON_304 = ("content-length", "content-type", "content-encoding", "content-disposition")
@@ -24,6 +27,18 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
         if candidate == "*" or candidate.removeprefix("W/") == wanted:
             return True
     return False
+
+
+async def _current_version(scope: Scope) -> str | None:
+    if not scope.get("path", "").startswith("/v1/"):
+        return None
+    engines = getattr(getattr(scope.get("app"), "state", None), "engines", None)
+    if engines is None:
+        return None
+    try:
+        return await Database(engines).run(Snapshot.dataset_version, inline=True)
+    except SQLAlchemyError:
+        return None
 
 
 class CachingMiddleware:
@@ -59,12 +74,17 @@ class CachingMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 version = scope.get("state", {}).get("dataset_version")
+                if version is None and 400 <= message["status"] < 500:
+                    # Refused before any read (a bad parameter, a 406): still say which
+                    # dataset the client was talking to.
+                    version = await _current_version(scope)
                 if version:
                     headers[DATASET_VERSION_HEADER] = version
                 headers.add_vary_header("Accept")
                 if message["status"] == 304:
                     headers["Cache-Control"] = self.cache_control
-                if message["status"] != 200:
+                # Not cacheable, or the route chose its own policy (the probes: no-store).
+                if message["status"] != 200 or "cache-control" in headers:
                     mode = "stream"
                     await send(message)
                     return

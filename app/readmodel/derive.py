@@ -19,6 +19,8 @@ Row = dict[str, Any]
 EVERYTHING = ("all", "")
 EVENT_DIMENSIONS = ("leader", "country", "topic", "source", "kind", "status")
 QUOTE_DIMENSIONS = ("leader", "topic", "lang", "attribution")
+# The tables only this module fills (documents live beside their rows).
+READ_MODEL_TABLES = ("event_posting", "quote_posting", "posting_count", "event_timeline_count")
 
 
 def _date(value: Any) -> dt.date:

@@ -17,21 +17,21 @@ class Readiness:
     dataset_version: str | None
 
     @property
-    def ready(self) -> bool:
+    def migrated(self) -> bool:
         return self.revision is not None and self.revision == self.head
 
 
 def check_readiness(*, engines: Sequence[Engine]) -> Readiness:
-    """Connect through each engine (a broken pooled connection is found and replaced), and
-    compare the database's migration revision with the code's head."""
+    """Connect through each engine (a broken pooled connection is found and replaced), compare
+    the database's migration revision with the code's head, and read the loaded dataset's
+    version."""
     engine = engines[0]
     for other in engines[1:]:
         migrations.current_revision(other)
     revision = migrations.current_revision(engine)
-    version = stored_version(engine=engine) if revision is not None else None
+    head = migrations.head_revision()
+    # Only the head schema is sure to hold the dataset table this code reads.
+    version = stored_version(engine=engine) if revision is not None and revision == head else None
     return Readiness(
-        database=engine.dialect.name,
-        revision=revision,
-        head=migrations.head_revision(),
-        dataset_version=version,
+        database=engine.dialect.name, revision=revision, head=head, dataset_version=version
     )

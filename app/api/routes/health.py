@@ -2,7 +2,7 @@
 
 import logging
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,6 +13,9 @@ from app.services.health import check_readiness
 
 router = APIRouter(tags=["health"])
 logger = logging.getLogger("app.health")
+# A probe answer describes this moment only: no cache may keep reporting it.
+NO_STORE = "no-store"
+RETRY_AFTER_SECONDS = "5"
 
 
 class Liveness(BaseModel):
@@ -23,13 +26,23 @@ class ReadinessPublic(BaseModel):
     status: str = Field(examples=["ready"])
     database: str = Field(description="Database dialect", examples=["sqlite"])
     revision: str = Field(description="Migration revision the database is at")
-    dataset_version: str | None = Field(description="Digest of the loaded seed files")
+    dataset_version: str = Field(description="Digest of the loaded seed files")
 
 
 @router.get("/healthz", operation_id="get_health", summary="Liveness probe")
-async def healthz() -> Liveness:
+async def healthz(response: Response) -> Liveness:
     """Answers 200 while the process is alive; touches nothing else."""
+    response.headers["Cache-Control"] = NO_STORE
     return Liveness(status="ok")
+
+
+def _not_ready(detail: str) -> ProblemError:
+    return ProblemError(
+        503,
+        detail,
+        slug="unavailable",
+        headers={"Retry-After": RETRY_AFTER_SECONDS, "Cache-Control": NO_STORE},
+    )
 
 
 @router.get(
@@ -38,21 +51,23 @@ async def healthz() -> Liveness:
     summary="Readiness probe",
     responses={503: PROBLEM_RESPONSES[503]},
 )
-def readyz(engines: EnginesDep) -> ReadinessPublic:
-    """200 when the database is reachable through every engine the app reads with and at the
-    migration head; otherwise a 503 problem."""
+def readyz(engines: EnginesDep, response: Response) -> ReadinessPublic:
+    """200 when the API can answer with data: the database is reachable through every engine
+    the app reads with, at the migration head and seeded. Otherwise a 503 problem with
+    Retry-After that says which."""
     try:
         readiness = check_readiness(engines=engines.all())
     except SQLAlchemyError as exc:
         logger.warning("readiness check failed: %s", exc.__class__.__name__)
-        raise ProblemError(503, "The database is not reachable.", slug="unavailable") from exc
-    if not readiness.ready or readiness.revision is None:
-        raise ProblemError(
-            503,
+        raise _not_ready("The database is not reachable.") from exc
+    if not readiness.migrated or readiness.revision is None:
+        raise _not_ready(
             f"The database is at migration {readiness.revision or 'none'} but the code expects "
-            f"{readiness.head}; run `python -m app db upgrade`.",
-            slug="unavailable",
+            f"{readiness.head}; run `python -m app db upgrade`."
         )
+    if readiness.dataset_version is None:
+        raise _not_ready("The database holds no dataset yet; run `python -m app seed`.")
+    response.headers["Cache-Control"] = NO_STORE
     return ReadinessPublic(
         status="ready",
         database=readiness.database,
