@@ -110,7 +110,8 @@ async function run() {
 
   // d) The next page, by the Link header's rel="next" URL.
   const next = /<([^>]+)>;\\s*rel="next"/.exec(out.first.headers["Link"] || "");
-  out.next_url = next && next[1];
+  // A relative reference in Link resolves against the URL of the request (RFC 8288).
+  out.next_url = next && new URL(next[1], url).href;
   const second = await fetch(out.next_url);
   const secondBody = await second.json();
   out.second = {

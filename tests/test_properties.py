@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from app.dates import partial_date_bounds
 from app.config import Settings
+from app.dates import partial_date_bounds
 from app.errors import ProblemError
 from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.services.pagination import decode_cursor, encode_cursor
@@ -618,12 +618,13 @@ search_queries = st.one_of(
 @PURE
 @given(q=st.one_of(st.text(max_size=300), search_queries))
 def test_parse_query_raises_only_search_query_errors(q: str) -> None:
+    bounds = Settings()
     try:
-        terms = parse_query(q)
+        terms = parse_query(q, max_chars=bounds.search_max_chars, max_words=bounds.search_max_words)
     except SearchQueryError:
         return
-    assert 1 <= sum(len(term.words) for term in terms) <= 12
-    assert len(q) <= 200
+    assert 1 <= sum(len(term.words) for term in terms) <= bounds.search_max_words
+    assert len(q) <= bounds.search_max_chars
     for term in terms:
         assert term.words and all(word and normalise(word) == word for word in term.words)
     assert compile_query("sqlite", q) and compile_query("postgresql", q)
