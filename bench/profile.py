@@ -21,14 +21,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.run import (
-    BENCH,
-    Config,
-    build_scenarios,
-    run_wrk,
-    sqlite_facts,
-    start_ours,
-)
+from bench.load import run_wrk
+from bench.scenarios import build_scenarios, read_facts
+from bench.servers import BENCH, Config, start_ours
 
 LIBRARIES = [
     ("sqlite (inside cursor.execute)", ("do_execute ", "do_executemany ")),
@@ -197,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         use_wrk=True,
     )
     wanted = args.scenarios or ["events_by_date", "event_by_id"]
-    scenarios = {s.name: s for s in build_scenarios(args.db.stem, sqlite_facts(args.db))}
+    facts = read_facts(cfg.database_url)
+    scenarios = {s.name: s for s in build_scenarios(args.db.stem, facts)}
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         for name in wanted:

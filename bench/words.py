@@ -218,3 +218,48 @@ KIND_TITLES = {
     "exercise": ("esercitazione congiunta", "joint exercise"),
     "other": ("contatto", "contact"),
 }
+
+# People, event kinds (with draw weights), participant roles by kind, and topics.
+SPECIAL_PEOPLE = [
+    ("vladimir-putin", "Vladimir Putin", "RU", "President of Russia", "Q7747", ["Putin"]),
+    ("xi-jinping", "Xi Jinping", "CN", "President of China", "Q15031", ["Xi"]),
+]
+KINDS = {
+    "phone_call": 30,
+    "video_call": 12,
+    "meeting": 20,
+    "state_visit": 10,
+    "summit": 8,
+    "message": 10,
+    "ceremony": 3,
+    "agreement": 4,
+    "exercise": 2,
+    "other": 1,
+}
+ROLES = {
+    "phone_call": ("caller", "callee"),
+    "video_call": ("caller", "callee"),
+    "state_visit": ("host", "visitor"),
+    "message": ("sender", "recipient"),
+    "agreement": ("signatory", "signatory"),
+}
+TOPICS = [
+    "trade",
+    "energy",
+    "nuclear",
+    "security",
+    "ukraine",
+    "taiwan",
+    "multipolar-order",
+    "military",
+    "space",
+    "health",
+    "afghanistan",
+    "science",
+    "treaty",
+    "sanctions",
+    "infrastructure",
+    "personal",
+    "sport",
+    "united-states",
+]

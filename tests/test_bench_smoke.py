@@ -1,26 +1,46 @@
-"""The benchmark tooling cannot rot: a tiny run of bench.run and a few of its invariants.
+"""The benchmark tooling cannot rot: a tiny run of bench.run, and the floor held to the app.
 
 `python -m bench.run --smoke` generates 200 events, starts ours and the floor (and Datasette
-when it is installed), checks that the floor's bodies equal ours byte for byte, measures each
-briefly with a Python client (no wrk) and writes the results. Needs no wrk, no Datasette and no
-matplotlib; whatever is missing is skipped by the driver itself.
+when it is installed), checks that the floor's bodies equal ours byte for byte on every
+scenario, the filter matrix and small exports, measures each briefly with a Python client (no
+wrk) and writes the results. Needs no wrk, no Datasette and no matplotlib; whatever is missing is
+skipped by the driver itself. The floor imports nothing from the app, so the tests below check
+its constants, cursors, search syntax and CSV columns against the app's.
 """
 
+import base64
 import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import orjson
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, create_engine, func, select, text
 
 from app import migrations
+from app.api.flatten import csv_columns
+from app.api.lists import EXPORT_BATCH
+from app.config import Settings
 from app.models import tables as t
-from app.services.pagination import encode_cursor, query_fingerprint
-from app.services.search import normalise
+from app.schemas.events import EventPublic
+from app.services.search import compile_query, normalise
+from app.services.walks import FETCH_AND_SORT_MAX
+from bench import floor
+from bench import floor_queries as fq
 
 ROOT = Path(__file__).resolve().parent.parent
+MAIN_SCENARIOS = {
+    "events_by_date",
+    "events_first_page",
+    "events_deep_cursor",
+    "event_by_id",
+    "quotes_by_leader",
+    "quote_fts",
+    "trade_series",
+}
 
 
 def test_smoke_run_checks_bodies_and_writes_results(tmp_path: Path) -> None:
@@ -35,24 +55,27 @@ def test_smoke_run_checks_bodies_and_writes_results(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     assert "identical on every scenario" in completed.stdout
     assert "| scenario | conns | ours req/s |" in completed.stdout
+    assert "| filter matrix, one client |" in completed.stdout
 
     results = json.loads((out / "smoke-latest.json").read_text())
-    scenarios = {
-        "events_by_date",
-        "events_first_page",
-        "events_deep_cursor",
-        "event_by_id",
-        "quotes_by_leader",
-        "quote_fts",
-        "trade_series",
-    }
-    assert set(results["scenarios"]) == scenarios
+    assert set(results["scenarios"]) == MAIN_SCENARIOS
     assert all(entry["identical"] for entry in results["verified"].values())
     for entry in results["scenarios"].values():
         assert entry["ours"]["rps"] > 0 and entry["ours"]["errors"] == 0
         assert entry["floor"]["rps"] > 0
-    assert results["export"]["ours"]["rows"] == results["meta"]["counts"]["events"] == 200
-    assert results["export"]["floor"]["rows"] == 200
+    matrix = results["matrix"]
+    assert {name.split(":")[0] for name in matrix} == {"events", "quotes", "timeline"}
+    assert any(name.endswith(":deep") for name in matrix)
+    for name, entry in matrix.items():
+        assert entry["ours"]["errors"] == entry["floor"]["errors"] == 0, name
+        assert entry["ours"]["p50_ms"] > 0 and entry["floor"]["p50_ms"] > 0, name
+    for fmt in ("csv", "ndjson"):
+        assert results["export"][fmt]["ours"]["rows"] == 200 == results["meta"]["counts"]["events"]
+        assert results["export"][fmt]["floor"]["rows"] == 200
+    targets = {entry["target"]: entry for entry in results["targets"]}
+    assert any("filter matrix" in target for target in targets)
+    assert all(entry["met"] in (True, False, None) for entry in targets.values())
+    assert results["meta"]["read_model_cost"]["database bytes"] > 0
     has_datasette = importlib.util.find_spec("datasette") is not None
     assert ("datasette" in results["scenarios"]["event_by_id"]) == has_datasette
     if importlib.util.find_spec("matplotlib") is not None:
@@ -104,16 +127,87 @@ def test_generated_data_is_valid_and_deterministic(tmp_path: Path) -> None:
                 select(t.quote.c.text, t.quote.c.translation_en).where(t.quote.c.id == quote_id)
             ).one()
             assert body == normalise(f"{quote_text}\n{translation}")
-            dumps.append(c.execute(text("SELECT * FROM event ORDER BY id")).all())
+            span = c.execute(text("SELECT max_event_span_days FROM dataset_meta")).scalar_one()
+            assert (
+                span
+                == c.execute(
+                    text("SELECT max(julianday(date_hi) - julianday(date_lo)) FROM event")
+                ).scalar_one()
+            )
+            dumps.append(
+                [
+                    c.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
+                    for table in ("event", "person", "event_posting", "posting_count")
+                ]
+            )
         engine.dispose()
     assert dumps[0] == dumps[1]
 
 
-def test_floor_cursor_matches_ours() -> None:
-    from bench import floor
+def test_floor_constants_are_the_apps() -> None:
+    settings = Settings()
+    assert floor.FETCH_AND_SORT_MAX == fq.FETCH_AND_SORT_MAX == FETCH_AND_SORT_MAX
+    assert floor.EXPORT_BATCH == EXPORT_BATCH
+    assert settings.default_page_size == floor.DEFAULT_LIMIT
+    assert settings.max_page_size == floor.MAX_LIMIT
+    assert Settings.model_fields["cursor_secret"].default == floor.SECRET_DEFAULT
+    assert Settings.model_fields["export_max_rows"].default == floor.EXPORT_MAX_ROWS_DEFAULT
+    headers = [name for name, _ in csv_columns(EventPublic)]
+    assert floor.csv_header() == headers
 
-    fingerprint = query_fingerprint([("", "/v1/events"), ("from", "2010")])
-    assert floor.fingerprint("/v1/events", [("from", "2010"), ("limit", "5")]) == fingerprint
-    key = ["2010-01-02", "2010-01-02-putin-xi-phone-call-7"]
-    assert floor.encode_cursor(key, fingerprint) == encode_cursor(key=key, fingerprint=fingerprint)
-    assert floor.decode_cursor(floor.encode_cursor(key, fingerprint), fingerprint) == key
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/v1/events", "leader=vladimir-putin"),
+        ("/v1/events", "leader=Q7747&country=CN&country=RU&sort=-date"),
+        ("/v1/events", "kind=video_call&kind=phone_call&kind=video_call"),
+        ("/v1/events", "date=2022&status=occurred"),
+        ("/v1/events", "from=2021-07&to=2024"),
+        ("/v1/events", "topic=trade&topic=trade&q=putin"),
+        ("/v1/events", "source=anon-2021-12-15-putin-xi-videoconferenza&date=2021-12-15"),
+        ("/v1/quotes", "leader=vladimir-putin&leader=xi-jinping"),
+        ("/v1/quotes", "lang=it&attribution=direct&sort=-date&from=2020"),
+        ("/v1/quotes", "topic=energy&topic=trade&to=2025&q=c*"),
+    ],
+)
+def test_floor_cursors_are_the_routes(client: TestClient, path: str, query: str) -> None:
+    """The floor binds a cursor to the same canonical parameters as the app's routes, and
+    encodes and signs it the same way."""
+    response = client.get(f"{path}?{query}&limit=1")
+    assert response.status_code == 200, response.text
+    token = response.json()["next_cursor"]
+    assert token is not None, "pick parameters with more than one match"
+    payload = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))[12:])
+    params = [(name, value) for name, _, value in (p.partition("=") for p in query.split("&"))]
+    descending = ("sort", "-date") in params
+    if path == "/v1/events":
+        identity = fq.identity("events", floor.event_filters(params), {"descending": descending})
+    else:
+        identity = fq.identity("quotes", floor.quote_filters(params), {"descending": descending})
+    assert floor.fingerprint(identity) == payload["f"]
+    assert floor.encode_cursor(payload["k"], payload["f"]) == token
+    assert floor.decode_cursor(token, payload["f"]) == payload["k"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["gas", "Città", '"gas naturale"', "gas*", "sib* gas", "putin OR xi", "a OR b c*", "pre-fix*"],
+)
+def test_floor_search_syntax_is_the_apps(q: str) -> None:
+    assert fq.fts5_query(q) == compile_query("sqlite", q)
+
+
+def test_floor_exports_are_the_apps(client: TestClient, connection: Connection) -> None:
+    """CSV (the columns app/api/flatten.py derives from the schema) and NDJSON, byte for byte."""
+    docs = [
+        str(doc)
+        for doc in connection.execute(text("SELECT doc FROM event ORDER BY date_lo, id")).scalars()
+    ]
+    assert len(docs) > 1
+    csv = client.get("/v1/events?format=csv")
+    assert csv.status_code == 200
+    assert b"".join(floor.csv_rows(iter(docs))) == csv.content
+    ndjson = client.get("/v1/events?format=ndjson")
+    assert ndjson.status_code == 200
+    assert b"".join(floor.ndjson_rows(iter(docs))) == ndjson.content

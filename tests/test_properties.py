@@ -630,12 +630,13 @@ search_queries = st.one_of(
 @PURE
 @given(q=st.one_of(st.text(max_size=300), search_queries))
 def test_parse_query_raises_only_search_query_errors(q: str) -> None:
+    bounds = Settings()
     try:
         terms = parse_query(q, max_chars=200, max_words=12, min_prefix=3)
     except SearchQueryError:
         return
-    assert 1 <= sum(len(term.words) for term in terms) <= 12
-    assert len(q) <= 200
+    assert 1 <= sum(len(term.words) for term in terms) <= bounds.search_max_words
+    assert len(q) <= bounds.search_max_chars
     for term in terms:
         assert term.words and all(word and normalise(word) == word for word in term.words)
     assert compile_query("sqlite", q) and compile_query("postgresql", q)
