@@ -43,6 +43,8 @@ def pick_connections(cfg: Config, scenarios: list[Scenario], verified: dict[str,
         slowest = max(verified[scenario.name]["single_request_ms"].values())
         slow = slowest > SLOW_MS
         scenario.connections = SLOW_CONNECTIONS if slow else cfg.connections
+        if not cfg.use_wrk:
+            scenario.connections = 1  # the Python client is one connection
         verified[scenario.name]["connections"] = scenario.connections
 
 
