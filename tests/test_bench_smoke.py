@@ -168,7 +168,7 @@ def test_floor_constants_are_the_apps() -> None:
         ("/v1/events", "source=anon-2021-12-15-putin-xi-videoconferenza&date=2021-12-15"),
         ("/v1/quotes", "leader=vladimir-putin&leader=xi-jinping"),
         ("/v1/quotes", "lang=it&attribution=direct&sort=-date&from=2020"),
-        ("/v1/quotes", "topic=energy&topic=trade&to=2025&q=c*"),
+        ("/v1/quotes", "topic=energy&topic=trade&to=2025&q=com*"),
     ],
 )
 def test_floor_cursors_are_the_routes(client: TestClient, path: str, query: str) -> None:
