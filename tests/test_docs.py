@@ -212,7 +212,11 @@ def _drop_postgres_database(name: str) -> None:
 
 
 def _snapshot(copy: Path) -> dict[Path, str]:
-    documents = [copy / "README.md", *sorted((copy / "docs").glob("*.md"))]
+    documents = [
+        copy / "README.md",
+        *sorted((copy / "docs").glob("*.md")),
+        copy / "app" / "api" / "examples.json",
+    ]
     return {path.relative_to(copy): path.read_text(encoding="utf-8") for path in documents}
 
 
