@@ -37,3 +37,117 @@ def add_examples(schema: dict[str, Any]) -> None:
     problem_schema = schema.get("components", {}).get("schemas", {}).get("Problem")
     if problem_schema is not None and "problem-400" in examples:
         problem_schema["example"] = examples["problem-400"]
+
+
+HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {
+        "description": "Validator of this representation: send it back as If-None-Match to get "
+        "a 304 when nothing changed",
+        "schema": {"type": "string"},
+    },
+    "Link": {
+        "description": 'RFC 8288 `<...>; rel="next"`: the next page, relative to this request; '
+        "absent on the last page",
+        "schema": {"type": "string"},
+    },
+    "X-Dataset-Version": {
+        "description": "Version of the dataset that answered; changes when it is reseeded",
+        "schema": {"type": "string"},
+    },
+    "X-Request-ID": {
+        "description": "This request's id (the client's own, if it sent a valid one), also in the "
+        "server's logs",
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before retrying",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Limit": {
+        "description": "Requests allowed per window (only when RATE_LIMIT_PER_MINUTE is set)",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Remaining": {
+        "description": "Requests left in this window (only when RATE_LIMIT_PER_MINUTE is set)",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until the window resets (only when RATE_LIMIT_PER_MINUTE is set)",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Policy": {
+        "description": "The rate limit policy, e.g. `60;w=60` (only when RATE_LIMIT_PER_MINUTE "
+        "is set)",
+        "schema": {"type": "string"},
+    },
+}
+RATE_LIMIT_HEADERS = (
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
+)
+PROBES = ("/healthz", "/readyz")
+
+
+def _refs(*names: str) -> dict[str, Any]:
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
+
+
+def _problem(description: str, *headers: str) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if headers:
+        response["headers"] = _refs(*headers)
+    return response
+
+
+def _is_page(response: dict[str, Any]) -> bool:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return str(schema.get("$ref", "")).endswith("Page")
+
+
+def document_headers(schema: dict[str, Any]) -> None:
+    """Headers on every response that carries them, and the 304, 429 and 503 answers, so that a
+    generated client knows them (a 304 is not an error, a 429 says when to retry)."""
+    schema.setdefault("components", {})["headers"] = dict(HEADERS)
+    for path, path_item in schema["paths"].items():
+        for operation in path_item.values():
+            responses = operation["responses"]
+            always = ["X-Request-ID"]
+            if path.startswith("/v1/"):
+                always.append("X-Dataset-Version")
+            if path not in PROBES:
+                always += RATE_LIMIT_HEADERS
+            ok = responses.get("200")
+            if ok is not None:
+                names = list(always)
+                if path not in PROBES:
+                    names.insert(0, "ETag")
+                if _is_page(ok):
+                    names.append("Link")
+                ok["headers"] = {**_refs(*names), **ok.get("headers", {})}
+            if path not in PROBES:
+                responses["304"] = {
+                    "description": "Not Modified: the If-None-Match ETag still matches; no body",
+                    "headers": _refs("ETag", *always),
+                }
+                responses["429"] = _problem(
+                    "Too many requests from this client (only when RATE_LIMIT_PER_MINUTE is set)",
+                    "Retry-After",
+                    *always,
+                )
+            existing = responses.get("503")
+            responses["503"] = _problem(
+                existing["description"]
+                if existing
+                else "The database is unreachable or busy, or "
+                "this process is at its connection or export limit; retry after Retry-After",
+                "Retry-After",
+                *always,
+            )
+            for status, response in responses.items():
+                if status.startswith("4") and "headers" not in response:
+                    response["headers"] = _refs(*always)
