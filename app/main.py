@@ -11,7 +11,12 @@ from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.lists import ExportSlots
-from app.api.openapi_doc import add_examples, document_headers
+from app.api.openapi_doc import (
+    add_examples,
+    bound_inputs,
+    document_headers,
+    name_text_schemas,
+)
 from app.api.routes import docs, health, problems
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
@@ -164,6 +169,8 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
                         response.get("content", {}).pop("application/json", None)
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
+        bound_inputs(schema)
+        name_text_schemas(schema)
         document_headers(schema)
         add_examples(schema)
         app.openapi_schema = schema

@@ -195,3 +195,24 @@ def test_every_vocabulary_value_has_a_plain_label_and_description(client: TestCl
     assert kinds["video_call"]["cameo_label"] == "Discuss by telephone"
     assert kinds["message"]["label"] == "Message"
     assert {entry["code"] for entry in vocab["topics"]} == {topic.value for topic in Topic}
+
+
+def test_every_parameter_states_its_limits() -> None:
+    for operation_id, (_, operation) in OPERATIONS.items():
+        for parameter in operation.get("parameters", []):
+            for option in _non_null(parameter["schema"]):
+                if option.get("type") == "array":
+                    assert option["maxItems"] == 20, (operation_id, parameter["name"])
+                    option = option["items"]
+                if option.get("type") == "string":
+                    assert "enum" in option or option.get("maxLength"), (operation_id, parameter)
+                if option.get("type") == "integer":
+                    assert option["format"] == "int32" and "maximum" in option
+
+
+def test_a_filter_repeated_past_the_stated_limit_is_refused(client: TestClient) -> None:
+    twenty = [("country", "CN")] * 20
+    ok(client.get("/v1/events", params=twenty))
+    assert_problem(
+        client.get("/v1/events", params=[*twenty, ("country", "RU")]), 400, parameter="country"
+    )

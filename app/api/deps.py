@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -60,6 +61,8 @@ ObservationId = Annotated[
 ]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 PAGING_PARAMETERS = {"cursor", "limit", "include_total", "format"}
+# A filter may be repeated (leader, country, kind, topic), up to this many times.
+MAX_REPEATS = 20
 
 
 def _query_names(dependant: Dependant) -> frozenset[str]:
@@ -96,6 +99,12 @@ async def reject_unknown_query_parameters(request: Request) -> None:
     if allowed is None:
         allowed = _ALLOWED_BY_ROUTE[id(route)] = _query_names(route.dependant)
     _reject_control_characters(request)
+    repeats = Counter(name for name, _ in request.query_params.multi_items())
+    for name, count in sorted(repeats.items()):
+        if count > MAX_REPEATS:
+            raise invalid_parameter(
+                name, f"is given {count} times; at most {MAX_REPEATS} values are accepted"
+            )
     unknown = sorted(set(request.query_params.keys()) - allowed)
     if unknown:
         listed = ", ".join(sorted(allowed)) or "none"

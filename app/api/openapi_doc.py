@@ -3,9 +3,11 @@ headers and statuses every operation may answer with."""
 
 import functools
 import json
+import re._parser
 from pathlib import Path
 from typing import Any
 
+from app.api.deps import MAX_REPEATS
 from app.errors import PROBLEM_MEDIA_TYPE
 
 # Written by docs/record_examples.py from a real server on the seeded dataset (tests/test_docs.py
@@ -57,6 +59,10 @@ HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {
         "description": "This request's id (the client's own, if it sent a valid one), also in the "
         "server's logs",
+        "schema": {"type": "string"},
+    },
+    "Access-Control-Allow-Origin": {
+        "description": "CORS: the requesting Origin, when it is one of CORS_ORIGINS (or `*`)",
         "schema": {"type": "string"},
     },
     "Retry-After": {
@@ -116,7 +122,7 @@ def document_headers(schema: dict[str, Any]) -> None:
     for path, path_item in schema["paths"].items():
         for operation in path_item.values():
             responses = operation["responses"]
-            always = ["X-Request-ID"]
+            always = ["X-Request-ID", "Access-Control-Allow-Origin"]
             if path.startswith("/v1/"):
                 always.append("X-Dataset-Version")
             if path not in PROBES:
@@ -139,6 +145,9 @@ def document_headers(schema: dict[str, Any]) -> None:
                     "Retry-After",
                     *always,
                 )
+            responses["500"] = _problem(
+                "An unexpected failure; it has been logged (never a stack trace)", *always
+            )
             existing = responses.get("503")
             responses["503"] = _problem(
                 existing["description"]
@@ -151,3 +160,51 @@ def document_headers(schema: dict[str, Any]) -> None:
             for status, response in responses.items():
                 if status.startswith("4") and "headers" not in response:
                     response["headers"] = _refs(*always)
+
+
+def _pattern_max_length(pattern: str) -> int | None:
+    """The longest string a (bounded) regular expression matches, or None if unbounded."""
+    longest = int(re._parser.parse(pattern).getwidth()[1])
+    return longest if longest < re._parser.MAXREPEAT else None
+
+
+def _bound_input(schema: dict[str, Any]) -> None:
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "array":
+            option["maxItems"] = MAX_REPEATS  # enforced: app/api/deps.py
+            option = option["items"]
+        if option.get("type") == "integer":
+            option.setdefault("format", "int32")
+        if option.get("type") == "string" and "pattern" in option and "maxLength" not in option:
+            longest = _pattern_max_length(option["pattern"])
+            if longest is not None:
+                option["maxLength"] = longest
+
+
+def bound_inputs(schema: dict[str, Any]) -> None:
+    """State the limits every parameter already has: a pattern's length as maxLength, the
+    repetition cap as maxItems, int32 for integers, so that clients and linters see them."""
+    for path_item in schema["paths"].values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                _bound_input(parameter["schema"])
+
+
+# Text bodies as named schemas: response data, described once (and linted as data, not input).
+TEXT_SCHEMAS = {
+    "text/csv": ("CsvRows", "A header row, then one row per item (RFC 4180, CRLF)"),
+    "application/x-ndjson": ("NdjsonLines", "One JSON item per line"),
+    "text/plain": ("PlainText", "UTF-8 text"),
+}
+
+
+def name_text_schemas(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for path_item in schema["paths"].values():
+        for operation in path_item.values():
+            for response in operation["responses"].values():
+                for media_type, content in response.get("content", {}).items():
+                    if media_type in TEXT_SCHEMAS and content.get("schema") == {"type": "string"}:
+                        name, description = TEXT_SCHEMAS[media_type]
+                        components[name] = {"type": "string", "description": description}
+                        content["schema"] = {"$ref": f"#/components/schemas/{name}"}
