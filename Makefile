@@ -10,7 +10,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime-$(DEPS_SUM)
 DEV_STAMP := $(VENV)/.installed-dev-$(DEPS_SUM)
 STALE_STAMPS := find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '*-$(DEPS_SUM)' -delete
 
-.PHONY: serve test install install-dev lint lint-deploy typecheck unit migrate seed lock clean audit bench image-check
+.PHONY: serve test install install-dev lint lint-deploy lint-openapi client-tools typecheck unit migrate seed lock clean audit bench image-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,28 @@ $(DEV_STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(STALE_STAMPS)
 	touch $@ $(RUNTIME_STAMP)
 
+# The client checks' tools (tests/test_clients.py, lint-openapi), pinned: npm packages by
+# tests/clients/package-lock.json, openapi-python-client in a venv of its own (its pins conflict
+# with the app's) by tests/clients/python/requirements.txt.
+CLIENTS := tests/clients
+NPM_STAMP := $(CLIENTS)/node_modules/.installed-$(shell cksum < $(CLIENTS)/package-lock.json | cut -d' ' -f1)
+CLIENT_TOOLS := $(VENV)/client-tools
+CLIENT_TOOLS_STAMP := $(CLIENT_TOOLS)/.installed-$(shell cksum < $(CLIENTS)/python/requirements.txt | cut -d' ' -f1)
+
+$(NPM_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install -y npm (.ci/run does)" >&2; exit 2; }
+	rm -rf $(CLIENTS)/node_modules
+	cd $(CLIENTS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+$(CLIENT_TOOLS_STAMP): $(CLIENTS)/python/requirements.txt
+	rm -rf $(CLIENT_TOOLS)
+	$(PYTHON) -m venv $(CLIENT_TOOLS)
+	$(CLIENT_TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+client-tools: $(NPM_STAMP) $(CLIENT_TOOLS_STAMP) ## npm tooling and openapi-python-client, as pinned
+
 install: $(RUNTIME_STAMP) ## create .venv and install what serving needs, pinned by constraints.txt
 
 install-dev: $(DEV_STAMP) ## ... and the dev extra: pytest, ruff, mypy, schemathesis, hadolint, httpx2
@@ -39,9 +61,13 @@ seed: migrate ## load the curated dataset (idempotent)
 serve: seed ## set up, migrate, seed and serve (HOST, PORT, ...: environment or .env)
 	$(BIN)/python -m app serve
 
-lint: install-dev lint-deploy
+lint: install-dev lint-deploy lint-openapi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+lint-openapi: install client-tools ## Spectral (spectral:oas + OWASP, tests/clients/spectral.yaml) on the live document
+	$(BIN)/python -m app openapi > $(CLIENTS)/openapi.json
+	cd $(CLIENTS) && node_modules/.bin/spectral lint openapi.json --ruleset spectral.yaml --fail-severity error --display-only-failures
 
 lint-deploy: install-dev ## hadolint the Dockerfile; validate compose.yaml against the Compose Specification
 	$(BIN)/hadolint Dockerfile
@@ -50,7 +76,7 @@ lint-deploy: install-dev ## hadolint the Dockerfile; validate compose.yaml again
 typecheck: install-dev
 	$(BIN)/mypy
 
-unit: install-dev
+unit: install-dev client-tools
 	$(BIN)/pytest
 
 test: lint typecheck unit ## set up and run ruff, mypy and the whole test suite

@@ -5,6 +5,7 @@ Every default comes from `app.config.Settings` (the environment or the `.env` fi
 same way as every other setting; an option given on the command line wins.
 """
 
+import json
 import os
 import sys
 from enum import StrEnum
@@ -213,6 +214,14 @@ def start(
     if mode is SeedMode.always or (mode is SeedMode.empty and _dataset_version_now() is None):
         seed(check_only=False, force=False)
     _serve(host, port, workers)
+
+
+@cli.command()
+def openapi() -> None:
+    """Print the OpenAPI document, as /openapi.json serves it with these settings."""
+    from app.main import create_app  # the app only when asked for: the other commands are lighter
+
+    typer.echo(json.dumps(create_app().openapi(), ensure_ascii=False))
 
 
 def _settings_problem(exc: ValidationError) -> str:

@@ -3,13 +3,14 @@
 import logging
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,11 +23,14 @@ ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 logger = logging.getLogger("app.errors")
 
 
+ParameterLocation = Literal["query", "path", "header"]
+
+
 class ParameterError(BaseModel):
     """One invalid request parameter."""
 
     parameter: str = Field(description="Name of the offending parameter", examples=["date"])
-    location: str = Field(description="Where the parameter was sent: query, path or header")
+    location: ParameterLocation = Field(description="Where the parameter was sent")
     detail: str = Field(description="What is wrong and how to fix it")
 
 
@@ -38,7 +42,8 @@ class Problem(BaseModel):
     status: int = Field(description="HTTP status code")
     detail: str = Field(description="Explanation specific to this occurrence")
     instance: str = Field(description="The request path and query that caused the problem")
-    errors: list[ParameterError] | None = Field(
+    # Absent when there is no parameter to name, never null.
+    errors: list[ParameterError] | SkipJsonSchema[None] = Field(
         default=None, description="For invalid requests: one entry per offending parameter"
     )
 
@@ -65,7 +70,9 @@ class ProblemError(Exception):
         self.headers = headers or {}
 
 
-def invalid_parameter(parameter: str, detail: str, *, location: str = "query") -> ProblemError:
+def invalid_parameter(
+    parameter: str, detail: str, *, location: ParameterLocation = "query"
+) -> ProblemError:
     """A 400 problem naming one bad parameter."""
     return ProblemError(
         400,
@@ -161,9 +168,10 @@ def problem_response(request: Request, error: ProblemError) -> Response:
 def _validation_problem(exc: RequestValidationError) -> ProblemError:
     errors: list[ParameterError] = []
     for item in exc.errors():
-        location = str(item["loc"][0]) if item.get("loc") else "query"
+        where = str(item["loc"][0]) if item.get("loc") else "query"
+        location: ParameterLocation = where if where in ("path", "header") else "query"  # type: ignore[assignment]
         # loc is (location, name[, index]); a repeated parameter's index is not its name.
-        name = str(item["loc"][1]) if len(item.get("loc", ())) > 1 else location
+        name = str(item["loc"][1]) if len(item.get("loc", ())) > 1 else where
         message = str(item.get("msg", "invalid value"))
         ctx = item.get("ctx") or {}
         if "expected" in ctx:

@@ -11,7 +11,13 @@ from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.lists import ExportSlots
-from app.api.routes import health, problems
+from app.api.openapi_doc import (
+    add_examples,
+    bound_inputs,
+    document_headers,
+    name_text_schemas,
+)
+from app.api.routes import docs, health, problems
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.engines import serving_engines
@@ -50,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         lifespan=lifespan,
         title="Diplomatic Events API",
+        # Served by app/api/routes/docs.py from pinned local assets, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
         version=__version__,
         description=DESCRIPTION,
         openapi_tags=[
@@ -104,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeadersMiddleware, trusted_hosts=settings.trusted_hosts)
     app.add_middleware(RequestIdMiddleware)
+    app.include_router(docs.router)
     app.include_router(health.router)
     app.include_router(problems.router)
     app.include_router(v1_router)
@@ -159,6 +169,10 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
                         response.get("content", {}).pop("application/json", None)
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
+        bound_inputs(schema)
+        name_text_schemas(schema)
+        document_headers(schema)
+        add_examples(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 

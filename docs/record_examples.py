@@ -5,9 +5,11 @@
 
 Starts `python -m app serve` on a temporary, freshly seeded SQLite database with the default
 settings (the developer's `.env` and environment are ignored), requests each example, and
-rewrites the part of docs/api.md between the examples markers. Needs only the standard library
-and the app, so it runs right after `make serve`; tests/test_docs.py runs it on a copy of the
-repository and fails if docs/api.md would change.
+rewrites the part of docs/api.md between the examples markers. The JSON bodies of the examples
+that name an operation are also written, whole, to app/api/examples.json: the OpenAPI document
+shows them as that operation's response examples (app/api/openapi_doc.py). Needs only the
+standard library and the app, so it runs right after `make serve`; tests/test_docs.py runs it on
+a copy of the repository and fails if docs/api.md or the examples would change.
 """
 
 import gzip
@@ -36,6 +38,7 @@ from app.seeding.build import build_dataset  # noqa: E402
 from app.seeding.load import load_dataset  # noqa: E402
 
 API_MD = ROOT / "docs" / "api.md"
+EXAMPLES_JSON = ROOT / "app" / "api" / "examples.json"
 START, END = "<!-- examples:start -->", "<!-- examples:end -->"
 # Links are absolute; show them as `make serve` on the default port would send them.
 SHOWN_BASE = "http://127.0.0.1:8000"
@@ -47,30 +50,45 @@ class Example(NamedTuple):
     max_lines: int = 45
     # Lists under these keys show their first item only.
     first_item_of: tuple[str, ...] = ()
+    # The operationId (or "problem-<status>") whose OpenAPI example this body is.
+    operation: str = ""
 
 
 EXAMPLES = [
     Example(
         "List events on a day (month-precision events overlap it)",
         "/v1/events?date=2022-06-15&limit=2",
+        operation="list_events",
     ),
     Example(
         "One event with excerpts, quotes and trade figures",
         "/v1/events/2021-12-15-putin-xi-video-call",
         max_lines=130,
         first_item_of=("quotes", "trade_observations"),
+        operation="get_event",
     ),
-    Example("Events per month in 2021", "/v1/timeline?granularity=month&date=2021"),
-    Example("Leaders", "/v1/leaders?limit=2"),
-    Example("One leader by Wikidata QID", "/v1/leaders/Q7747"),
     Example(
-        "What Putin said about a multipolar order", "/v1/leaders/Q7747/quotes?q=multi*&limit=1"
+        "Events per month in 2021",
+        "/v1/timeline?granularity=month&date=2021",
+        operation="get_timeline",
     ),
-    Example("Quotes matching a phrase", "/v1/quotes?q=%22caro%20amico%22&limit=2"),
-    Example("One quote", "/v1/quotes/q-2022-12-30-putin-la-aspettiamo"),
+    Example("Leaders", "/v1/leaders?limit=2", operation="list_leaders"),
+    Example("One leader by Wikidata QID", "/v1/leaders/Q7747", operation="get_leader"),
+    Example(
+        "What Putin said about a multipolar order",
+        "/v1/leaders/Q7747/quotes?q=multi*&limit=1",
+        operation="list_leader_quotes",
+    ),
+    Example(
+        "Quotes matching a phrase",
+        "/v1/quotes?q=%22caro%20amico%22&limit=2",
+        operation="list_quotes",
+    ),
+    Example("One quote", "/v1/quotes/q-2022-12-30-putin-la-aspettiamo", operation="get_quote"),
     Example(
         "China–Russia trade, preferred figure per year (years known only as bounds left out)",
         "/v1/trade/series?from=2018",
+        operation="get_trade_series",
     ),
     Example(
         "Years known only as bounds, marked for drawing as bounds",
@@ -80,19 +98,30 @@ EXAMPLES = [
         "Every observation of the 2024 figure, with the reason each won or lost",
         "/v1/trade/series?from=2024&select=all",
     ),
-    Example("Trade observations that are targets", "/v1/trade/observations?kind=target"),
-    Example("One trade observation", "/v1/trade/observations/t-004-2018-total-100-first-time"),
-    Example("Sources", "/v1/sources?limit=1"),
     Example(
-        "One source (full text cut here)", "/v1/sources/anon-2022-12-putin-xi-cooperazione-militare"
+        "Trade observations that are targets",
+        "/v1/trade/observations?kind=target",
+        operation="list_trade_observations",
+    ),
+    Example(
+        "One trade observation",
+        "/v1/trade/observations/t-004-2018-total-100-first-time",
+        operation="get_trade_observation",
+    ),
+    Example("Sources", "/v1/sources?limit=1", operation="list_sources"),
+    Example(
+        "One source (full text cut here)",
+        "/v1/sources/anon-2022-12-putin-xi-cooperazione-militare",
+        operation="get_source",
     ),
     Example("A source's text", "/v1/sources/anon-2022-12-putin-xi-cooperazione-militare/text"),
-    Example("Vocabularies (cut)", "/v1/vocab"),
-    Example("CSV export", "/v1/events?kind=exercise&format=csv"),
-    Example("NDJSON export", "/v1/quotes?lang=en&format=ndjson"),
-    Example("An error", "/v1/events?leader=vladimir-putn"),
-    Example("A problem type", "/problems/invalid-parameter"),
-    Example("Readiness", "/readyz"),
+    Example("Vocabularies (cut)", "/v1/vocab", operation="get_vocabularies"),
+    Example("CSV export", "/v1/events.csv?kind=exercise"),
+    Example("NDJSON export", "/v1/quotes.ndjson?lang=en"),
+    Example("An error", "/v1/events?leader=vladimir-putn", operation="problem-400"),
+    Example("An unknown id", "/v1/quotes/q-no-such-quote", operation="problem-404"),
+    Example("A problem type", "/problems/invalid-parameter", operation="get_problem_type"),
+    Example("Readiness", "/readyz", operation="get_readiness"),
 ]
 SHOWN_HEADERS = (
     "content-type",
@@ -136,18 +165,28 @@ def _get(url: str) -> Recorded:
     return Recorded(int(status or 0), str(reason), headers, raw.decode("utf-8"))
 
 
-def _first_items(value: object, keys: tuple[str, ...]) -> object:
+def _first_items(value: object, keys: tuple[str, ...], *, mark: bool = True) -> object:
     if isinstance(value, list):
-        return [_first_items(item, keys) for item in value]
+        return [_first_items(item, keys, mark=mark) for item in value]
     if not isinstance(value, dict):
         return value
     shown: dict[str, object] = {}
     for key, item in value.items():
-        item = _first_items(item, keys)
+        item = _first_items(item, keys, mark=mark)
         if key in keys and isinstance(item, list) and len(item) > 1:
-            item = [item[0], f"{_CUT}{len(item) - 1}"]
+            item = [item[0], f"{_CUT}{len(item) - 1}"] if mark else [item[0]]
         shown[key] = item
     return shown
+
+
+def _openapi_example(example: Example, recorded: Recorded) -> object | None:
+    """The whole JSON body (nested lists cut as in docs/api.md, validly), or None."""
+    content_type = recorded.headers.get("content-type", "")
+    if not example.operation or not content_type.startswith(
+        ("application/json", "application/problem+json")
+    ):
+        return None
+    return _first_items(json.loads(recorded.body), example.first_item_of, mark=False)
 
 
 def _render(example: Example, recorded: Recorded, base: str) -> str:
@@ -204,7 +243,7 @@ def _wait_until_up(server: subprocess.Popen[bytes], base: str) -> None:
     sys.exit("the server did not answer /healthz within 60 seconds")
 
 
-def _record(examples: list[Example]) -> dict[str, str]:
+def _record(examples: list[Example]) -> dict[str, tuple[str, object | None]]:
     workdir = Path(tempfile.mkdtemp(prefix="record-examples-"))
     env = _server_environment(workdir)
     url = env["DATABASE_URL"]
@@ -225,8 +264,13 @@ def _record(examples: list[Example]) -> dict[str, str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(server, base)
+        recorded = {example.title: _get(base + example.path) for example in examples}
         return {
-            example.title: _render(example, _get(base + example.path), base) for example in examples
+            example.title: (
+                _render(example, recorded[example.title], base),
+                _openapi_example(example, recorded[example.title]),
+            )
+            for example in examples
         }
     finally:
         server.send_signal(signal.SIGTERM)
@@ -251,9 +295,20 @@ def main(paths: list[str]) -> None:
     kept = _recorded_sections(current)
     wanted = [e for e in EXAMPLES if not paths or e.path in paths or e.title not in kept]
     fresh = _record(wanted)
-    sections = [fresh.get(example.title) or kept[example.title] for example in EXAMPLES]
+    sections = [
+        fresh[example.title][0] if example.title in fresh else kept[example.title]
+        for example in EXAMPLES
+    ]
     API_MD.write_text(
         head + START + "\n\n" + "\n".join(sections) + "\n" + END + tail, encoding="utf-8"
+    )
+    bodies = json.loads(EXAMPLES_JSON.read_text(encoding="utf-8")) if EXAMPLES_JSON.exists() else {}
+    for example in EXAMPLES:
+        if example.title in fresh and fresh[example.title][1] is not None:
+            bodies[example.operation] = fresh[example.title][1]
+    bodies = {e.operation: bodies[e.operation] for e in EXAMPLES if e.operation in bodies}
+    EXAMPLES_JSON.write_text(
+        json.dumps(bodies, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     print(f"recorded {len(fresh)} of {len(EXAMPLES)} examples into {API_MD.relative_to(ROOT)}")
 

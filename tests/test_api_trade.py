@@ -37,7 +37,9 @@ def test_no_preferred_point_is_a_bound_and_select_all_marks_bounds(client: TestC
     served_bounds = []
     for kind, period_type in sorted(series_keys):
         params = {"kind": kind, "period_type": period_type}
-        preferred = ok(client.get("/v1/trade/series", params=params))["points"]
+        preferred = ok(client.get("/v1/trade/series", params={**params, "select": "preferred"}))[
+            "points"
+        ]
         assert all(
             p["bound"] is None and p["qualifier"] in ("exact", "approximate") for p in preferred
         )
@@ -84,7 +86,8 @@ def test_year_to_date_and_targets(client: TestClient) -> None:
     ]
     assert ytd[1]["yoy_pct"] == 31
     params = {"kind": "target", "period_type": "open"}
-    assert ok(client.get("/v1/trade/series", params=params))["points"] == []  # only a bound
+    preferred = {**params, "select": "preferred"}
+    assert ok(client.get("/v1/trade/series", params=preferred))["points"] == []  # only a bound
     targets = ok(client.get("/v1/trade/series", params={**params, "select": "all"}))
     assert [(p["value"], p["bound"]) for p in targets["points"]] == [(200.0, "lower")]
 

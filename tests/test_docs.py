@@ -61,7 +61,7 @@ SETTING_NAMES = {name.upper() for name in Settings.model_fields} | {ENV_FILE_VAR
 # The outer `make test` must not leak its flags into the `make serve` of a block.
 MAKE_VARIABLES = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
 IGNORED_IN_COPY = shutil.ignore_patterns(
-    ".venv", ".git", "var", ".env", "*.db", "__pycache__", ".*_cache", "results"
+    ".venv", ".git", "var", ".env", "*.db", "__pycache__", ".*_cache", "results", "node_modules"
 )
 
 
@@ -212,7 +212,11 @@ def _drop_postgres_database(name: str) -> None:
 
 
 def _snapshot(copy: Path) -> dict[Path, str]:
-    documents = [copy / "README.md", *sorted((copy / "docs").glob("*.md"))]
+    documents = [
+        copy / "README.md",
+        *sorted((copy / "docs").glob("*.md")),
+        copy / "app" / "api" / "examples.json",
+    ]
     return {path.relative_to(copy): path.read_text(encoding="utf-8") for path in documents}
 
 

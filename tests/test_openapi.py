@@ -71,3 +71,16 @@ def test_vocabularies_are_enums_and_dates_have_patterns() -> None:
 def test_errors_are_documented_as_problem_json() -> None:
     responses = SPEC["paths"]["/v1/events/{event_id}"]["get"]["responses"]
     assert "application/problem+json" in responses["404"]["content"]
+
+
+def test_responses_show_real_recorded_examples() -> None:
+    events = SPEC["paths"]["/v1/events"]["get"]["responses"]
+    example = events["200"]["content"]["application/json"]["example"]
+    assert example["items"] and all(item["id"] for item in example["items"])
+    detail = SPEC["paths"]["/v1/events/{event_id}"]["get"]["responses"]
+    assert detail["200"]["content"]["application/json"]["example"]["id"].startswith("20")
+    problem = detail["404"]["content"]["application/problem+json"]["example"]
+    assert problem["status"] == 404 and problem["type"].endswith("/not-found")
+    invalid = events["400"]["content"]["application/problem+json"]["example"]
+    assert invalid["status"] == 400 and invalid["errors"][0]["parameter"] == "leader"
+    assert SPEC["components"]["schemas"]["Problem"]["example"]["status"] == 400

@@ -149,9 +149,15 @@ def test_security_headers_and_no_server_banner(client: TestClient) -> None:
         assert response.headers["content-security-policy"].startswith("default-src 'none'")
         assert response.headers["referrer-policy"] == "no-referrer"
         assert "server" not in response.headers
-    docs = client.get("/docs")
-    assert docs.status_code == 200
-    assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+    for page in ("/docs", "/redoc", "/docs/assets/swagger-ui-bundle.js"):
+        docs = client.get(page)
+        assert docs.status_code == 200
+        policy = docs.headers["content-security-policy"]
+        # Only this origin: no scheme or host other than 'self', data: images, blob: workers.
+        sources = {s for d in policy.split(";") for s in d.split()[1:]}
+        assert sources <= {"'self'", "'none'", "'unsafe-inline'", "data:", "blob:"}, policy
+        assert "script-src 'self';" in policy
+    assert "https://" not in client.get("/docs").text + client.get("/redoc").text
 
 
 def test_host_header_checks_are_configurable() -> None:

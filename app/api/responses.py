@@ -2,7 +2,16 @@
 
 from typing import Any
 
+from fastapi.responses import Response
+
 from app.errors import PROBLEM_MEDIA_TYPE, Problem
+
+
+class ExportMedia(Response):
+    """The response class export operations declare, so that OpenAPI lists no JSON 200 for
+    them (they return the streamed response of app/api/lists.py export_response)."""
+
+    media_type = "text/csv"
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -30,11 +39,9 @@ EXPORT_CONTENT: dict[str, Any] = {
     },
 }
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "A page of items as JSON, or with format=csv|ndjson (or Accept) every "
-        "matching item as a streamed export",
-        "content": EXPORT_CONTENT,
-    },
+    # JSON only: the exports are operations of their own (`/v1/events.csv`, ...), so that a
+    # generated client types this 200 as the page.
+    200: {"description": "A page of items; follow `next_cursor` or the `Link` header"},
     400: PROBLEM_RESPONSES[400],
     406: _problem("Accept names no media type this endpoint produces"),
 }
@@ -48,3 +55,12 @@ ITEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     406: LIST_RESPONSES[406],
 }
 SUBLIST_RESPONSES: dict[int | str, dict[str, Any]] = {**LIST_RESPONSES, **ITEM_RESPONSES}
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Every matching item (up to EXPORT_MAX_ROWS, sent as X-Export-Max-Rows), "
+        "streamed as CSV (one row per item, nested fields flattened) or NDJSON (one JSON item "
+        "per line), with a Content-Disposition file name",
+        "content": EXPORT_CONTENT,
+    },
+    **ITEM_RESPONSES,
+}

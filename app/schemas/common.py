@@ -1,12 +1,18 @@
 """Read models shared by several resources."""
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 ItemT = TypeVar("ItemT")
 
 PARTIAL_DATE_PATTERN = r"^[1-9]\d{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+
+
+# A value that is always a whole ISO date (YYYY-MM-DD): typed `format: date` for clients, kept a
+# string in Python because the stored documents are served as they are.
+IsoDate = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 
 
 class Span(BaseModel):
@@ -40,6 +46,7 @@ class Page(BaseModel, Generic[ItemT]):
     next_cursor: str | None = Field(
         description="Opaque cursor for the next page; null on the last page"
     )
-    total: int | None = Field(
+    # Absent unless asked for, never null: SkipJsonSchema keeps `null` out of the contract.
+    total: int | SkipJsonSchema[None] = Field(
         default=None, description="Number of matching items; only with include_total=true"
     )

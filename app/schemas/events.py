@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import Page, SourceExcerpt
+from app.schemas.common import IsoDate, Page, SourceExcerpt
 from app.schemas.quotes import QuotePublic
 from app.schemas.trade import TradeObservationPublic
 from app.vocab import DatePrecision, EventKind, EventStatus, ParticipantRole, Topic
@@ -29,8 +29,8 @@ class EventPublic(BaseModel):
     end_date: str | None = Field(pattern=PRECISE_DATE, description="Last day/month/year, if any")
     date_precision: DatePrecision
     date_basis: str | None = Field(description="How the date was established, when not stated")
-    earliest_date: str = Field(description="First day the event may fall on (ISO date)")
-    latest_date: str = Field(description="Last day the event may fall on (ISO date)")
+    earliest_date: IsoDate = Field(description="First day the event may fall on (ISO date)")
+    latest_date: IsoDate = Field(description="Last day the event may fall on (ISO date)")
     kind: EventKind
     cameo_code: str | None = Field(description="CAMEO event code for this kind", examples=["041"])
     plover_event: str | None = Field(description="PLOVER event type", examples=["CONSULT"])

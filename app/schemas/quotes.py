@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import Page, SourceRef
+from app.schemas.common import IsoDate, Page, SourceRef
 from app.vocab import Attribution, Language, Topic
 
 
@@ -26,7 +26,7 @@ class QuotePublic(BaseModel):
         description="The event at which the words were said; null when the article does not "
         "say (the quote is then dated by said_on, else by its article)"
     )
-    said_on: str | None = Field(description="ISO date it was said, when known")
+    said_on: IsoDate | None = Field(description="ISO date it was said, when known")
     attribution: Attribution
     via: str | None = Field(description="Channel: Kremlin readout, TASS, ...", examples=["TASS"])
     topics: list[Topic]

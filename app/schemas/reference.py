@@ -51,12 +51,19 @@ class SourcePage(Page[SourcePublic]):
 
 
 class VocabEntry(BaseModel):
-    code: str
-    label: str | None = None
-    description: str | None = None
-    cameo_code: str | None = None
-    plover_event: str | None = None
-    plover_mode: str | None = None
+    code: str = Field(description="The value as the API uses it")
+    label: str = Field(description="A plain name to show people")
+    description: str = Field(description="What the value means, in one line")
+
+
+class EventKindEntry(VocabEntry):
+    """An event kind, with its coding in the CAMEO and PLOVER event ontologies (a crosswalk to
+    other datasets; null for `other`)."""
+
+    cameo_code: str | None = Field(examples=["041"])
+    cameo_label: str | None = Field(description="CAMEO's name of the code")
+    plover_event: str | None = Field(examples=["CONSULT"])
+    plover_mode: str | None = Field(examples=["phone"])
 
 
 class CountryPublic(BaseModel):
@@ -66,7 +73,7 @@ class CountryPublic(BaseModel):
 
 
 class Vocabularies(BaseModel):
-    event_kinds: list[VocabEntry]
+    event_kinds: list[EventKindEntry]
     event_statuses: list[VocabEntry]
     date_precisions: list[VocabEntry]
     participant_roles: list[VocabEntry]

@@ -1,8 +1,10 @@
 """Read models of trade observations and series."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
-from app.schemas.common import Page, SourceExcerpt
+from app.schemas.common import IsoDate, Page, SourceExcerpt
 from app.vocab import Bound, Milestone, PeriodType, Qualifier, TradeFlow, TradeKind
 
 
@@ -16,8 +18,8 @@ class TradeObservationPublic(BaseModel):
     kind: TradeKind
     period: str | None = Field(examples=["2024", "2021-01-01/P10M"])
     period_type: PeriodType
-    period_start: str | None
-    period_end: str | None
+    period_start: IsoDate | None
+    period_end: IsoDate | None
     value: float = Field(
         description="In units of 10^unit_mult of currency. When `bound` is set this is a "
         "bound, not the figure: plot it as a bound (an arrow or open interval), never as a "
@@ -73,5 +75,5 @@ class TradeSeries(BaseModel):
     series: SeriesKey
     period_type: PeriodType
     kind: TradeKind
-    select: str = Field(examples=["preferred"])
+    select: Literal["preferred", "all"] = Field(examples=["preferred"])
     points: list[TradeObservationPublic]

@@ -4,25 +4,14 @@ from typing import Any
 
 import orjson
 
+from app import vocab_labels as labels
 from app.database import Snapshot, inline_read
 from app.errors import not_found
 from app.schemas.reference import LeaderPublic, SourcePublic
 from app.services.listing import Listing, identity
 from app.services.lookup import find_person_id
 from app.services.walks import Plan
-from app.vocab import (
-    EVENT_CODING,
-    TOPIC_DESCRIPTIONS,
-    Attribution,
-    DatePrecision,
-    EventStatus,
-    Language,
-    ParticipantRole,
-    PeriodType,
-    Qualifier,
-    TradeFlow,
-    TradeKind,
-)
+from app.vocab import EVENT_CODING, EventKind
 
 
 def leader_listing() -> Listing:
@@ -90,56 +79,24 @@ def vocabularies_document(snapshot: Snapshot) -> bytes:
 
 
 def vocabularies(snapshot: Snapshot) -> dict[str, Any]:
-    """Every controlled vocabulary, with the CAMEO/PLOVER crosswalk of the event kinds."""
-
-    def plain(values: Any) -> list[dict[str, Any]]:
-        return [{"code": value.value} for value in values]
-
+    """Every controlled vocabulary with plain labels and descriptions; the event kinds also
+    carry their CAMEO and PLOVER codings, as fields of their own."""
     countries = snapshot.rows("SELECT code, alpha3, name FROM country ORDER BY code")
     return {
         "event_kinds": [
-            {
-                "code": kind.value,
-                "label": coding.cameo_label,
-                "cameo_code": coding.cameo_code,
-                "plover_event": coding.plover_event,
-                "plover_mode": coding.plover_mode,
-            }
-            for kind, coding in EVENT_CODING.items()
+            {**entry, **EVENT_CODING[EventKind(entry["code"])]._asdict()}
+            for entry in labels.entries(labels.EVENT_KIND_LABELS)
         ],
-        "event_statuses": plain(EventStatus),
-        "date_precisions": plain(DatePrecision),
-        "participant_roles": plain(ParticipantRole),
-        "topics": [
-            {"code": topic.value, "description": description}
-            for topic, description in TOPIC_DESCRIPTIONS.items()
-        ],
-        "attributions": [
-            {"code": Attribution.direct.value, "description": "Direct speech"},
-            {
-                "code": Attribution.readout.value,
-                "description": "Official readout (Kremlin, Chinese foreign ministry)",
-            },
-            {"code": Attribution.agency.value, "description": "News agency report (e.g. TASS)"},
-            {"code": Attribution.press.value, "description": "Press paraphrase in quotes"},
-            {
-                "code": Attribution.indirect.value,
-                "description": "Reported speech, not in quotation marks",
-            },
-        ],
-        "languages": plain(Language),
-        "trade_flows": plain(TradeFlow),
-        "trade_kinds": plain(TradeKind),
-        "period_types": plain(PeriodType),
-        "qualifiers": [
-            {"code": Qualifier.exact.value, "description": "The figure as stated"},
-            {
-                "code": Qualifier.approximate.value,
-                "description": "A rounded figure where a more precise one exists",
-            },
-            {"code": Qualifier.lower_bound.value, "description": "'exceeded', 'more than'"},
-            {"code": Qualifier.upper_bound.value, "description": "'less than', 'was surpassed'"},
-        ],
+        "event_statuses": labels.entries(labels.EVENT_STATUS_LABELS),
+        "date_precisions": labels.entries(labels.DATE_PRECISION_LABELS),
+        "participant_roles": labels.entries(labels.PARTICIPANT_ROLE_LABELS),
+        "topics": labels.entries(labels.TOPIC_LABELS),
+        "attributions": labels.entries(labels.ATTRIBUTION_LABELS),
+        "languages": labels.entries(labels.LANGUAGE_LABELS),
+        "trade_flows": labels.entries(labels.TRADE_FLOW_LABELS),
+        "trade_kinds": labels.entries(labels.TRADE_KIND_LABELS),
+        "period_types": labels.entries(labels.PERIOD_TYPE_LABELS),
+        "qualifiers": labels.entries(labels.QUALIFIER_LABELS),
         "countries": [
             {"code": code, "alpha3": alpha3, "name": name} for code, alpha3, name in countries
         ],

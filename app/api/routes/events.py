@@ -9,6 +9,7 @@ from app.api.deps import (
     ID_PATTERN,
     CountryCode,
     EventId,
+    ExportFormat,
     FromParam,
     IdRef,
     PageDep,
@@ -20,8 +21,14 @@ from app.api.deps import (
     date_range,
     parse_date_param,
 )
-from app.api.lists import document, list_response
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
+from app.api.lists import document, export_response, list_response
+from app.api.responses import (
+    EXPORT_RESPONSES,
+    ITEM_RESPONSES,
+    LIST_RESPONSES,
+    QUERY_RESPONSES,
+    ExportMedia,
+)
 from app.database import DatabaseDep
 from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.schemas.events import EventDetail, EventPage, Timeline
@@ -113,11 +120,26 @@ async def list_events(
     """Events matching every given filter, in date order, one page at a time.
 
     Dates respect each event's precision: an event known only to the month matches any day of
-    that month. Follow `next_cursor` (or the `Link` header) for the next page; `format=csv` or
-    `format=ndjson` exports every matching event.
+    that month. Follow `next_cursor` (or the `Link` header) for the next page;
+    `/v1/events.csv` or `/v1/events.ndjson` exports every matching event.
     """
     listing = service.event_listing(filters=filters, descending=sort == "-date")
     return await list_response(db, listing, page)
+
+
+@router.get(
+    "/events.{format}",
+    operation_id="export_events",
+    summary="Export events as CSV or NDJSON",
+    response_class=ExportMedia,
+    responses=EXPORT_RESPONSES,
+)
+async def export_events(
+    db: DatabaseDep, filters: EventFiltersDep, format: ExportFormat, sort: SortParam = "date"
+) -> Response:
+    """Every event matching the filters of /v1/events (no paging), streamed."""
+    listing = service.event_listing(filters=filters, descending=sort == "-date")
+    return await export_response(db, listing, fmt=format)
 
 
 @router.get(

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from app.api.deps import (
     ID_PATTERN,
+    ExportFormat,
     FromParam,
     IdRef,
     LeaderId,
@@ -20,8 +21,14 @@ from app.api.deps import (
     checked_q,
     date_range,
 )
-from app.api.lists import document, list_response
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, SUBLIST_RESPONSES
+from app.api.lists import document, export_response, list_response
+from app.api.responses import (
+    EXPORT_RESPONSES,
+    ITEM_RESPONSES,
+    LIST_RESPONSES,
+    SUBLIST_RESPONSES,
+    ExportMedia,
+)
 from app.database import DatabaseDep
 from app.schemas.quotes import QuotePage, QuotePublic
 from app.services import quotes as service
@@ -68,6 +75,13 @@ async def quote_filters(
 
 
 QuoteFiltersDep = Annotated[service.QuoteFilters, Depends(quote_filters)]
+SpeakerParam = Annotated[
+    list[IdRef] | None,
+    Query(
+        description="Speaker slug or Wikidata QID; repeat to match any of them",
+        examples=["vladimir-putin"],
+    ),
+]
 
 
 @router.get(
@@ -81,13 +95,7 @@ async def list_quotes(
     db: DatabaseDep,
     filters: QuoteFiltersDep,
     page: PageDep,
-    leader: Annotated[
-        list[IdRef] | None,
-        Query(
-            description="Speaker slug or Wikidata QID; repeat to match any of them",
-            examples=["vladimir-putin"],
-        ),
-    ] = None,
+    leader: SpeakerParam = None,
     sort: SortParam = "date",
 ) -> Response:
     """Leader quotes, verbatim with English translations, each with its source span. Quotes
@@ -95,6 +103,26 @@ async def list_quotes(
     filters = replace(filters, leaders=tuple(dict.fromkeys(leader or [])))
     listing = service.quote_listing(filters=filters, descending=sort == "-date")
     return await list_response(db, listing, page)
+
+
+@router.get(
+    "/quotes.{format}",
+    operation_id="export_quotes",
+    summary="Export quotes as CSV or NDJSON",
+    response_class=ExportMedia,
+    responses=EXPORT_RESPONSES,
+)
+async def export_quotes(
+    db: DatabaseDep,
+    filters: QuoteFiltersDep,
+    format: ExportFormat,
+    leader: SpeakerParam = None,
+    sort: SortParam = "date",
+) -> Response:
+    """Every quote matching the filters of /v1/quotes (no paging), streamed."""
+    filters = replace(filters, leaders=tuple(dict.fromkeys(leader or [])))
+    listing = service.quote_listing(filters=filters, descending=sort == "-date")
+    return await export_response(db, listing, fmt=format)
 
 
 @router.get(
@@ -128,3 +156,24 @@ async def list_leader_quotes(
     filters = replace(filters, speaker=leader_id)
     listing = service.quote_listing(filters=filters, descending=sort == "-date")
     return await list_response(db, listing, page)
+
+
+@router.get(
+    "/leaders/{leader_id}/quotes.{format}",
+    operation_id="export_leader_quotes",
+    summary="Export one leader's quotes as CSV or NDJSON",
+    response_class=ExportMedia,
+    responses=EXPORT_RESPONSES,
+    tags=["leaders"],
+)
+async def export_leader_quotes(
+    leader_id: LeaderId,
+    db: DatabaseDep,
+    filters: QuoteFiltersDep,
+    format: ExportFormat,
+    sort: SortParam = "date",
+) -> Response:
+    """Every quote of one leader matching the filters (no paging), streamed."""
+    filters = replace(filters, speaker=leader_id)
+    listing = service.quote_listing(filters=filters, descending=sort == "-date")
+    return await export_response(db, listing, fmt=format)

@@ -3,9 +3,15 @@
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
-from app.api.deps import LeaderId, PageDep, SourceId
-from app.api.lists import document, list_response
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
+from app.api.deps import ExportFormat, LeaderId, PageDep, SourceId
+from app.api.lists import document, export_response, list_response
+from app.api.responses import (
+    EXPORT_RESPONSES,
+    ITEM_RESPONSES,
+    LIST_RESPONSES,
+    QUERY_RESPONSES,
+    ExportMedia,
+)
 from app.database import DatabaseDep
 from app.schemas.reference import LeaderPage, LeaderPublic, SourceDetail, SourcePage, Vocabularies
 from app.services import reference as service
@@ -24,6 +30,19 @@ router = APIRouter()
 async def list_leaders(db: DatabaseDep, page: PageDep) -> Response:
     """Everyone who acts or speaks in the events, with Wikidata QIDs and counts."""
     return await list_response(db, service.leader_listing(), page)
+
+
+@router.get(
+    "/leaders.{format}",
+    operation_id="export_leaders",
+    summary="Export leaders as CSV or NDJSON",
+    response_class=ExportMedia,
+    responses=EXPORT_RESPONSES,
+    tags=["leaders"],
+)
+async def export_leaders(db: DatabaseDep, format: ExportFormat) -> Response:
+    """Every leader, streamed."""
+    return await export_response(db, service.leader_listing(), fmt=format)
 
 
 @router.get(
@@ -50,6 +69,19 @@ async def get_leader(leader_id: LeaderId, db: DatabaseDep) -> Response:
 async def list_sources(db: DatabaseDep, page: PageDep) -> Response:
     """The source articles with their metadata and what was drawn from each."""
     return await list_response(db, service.source_listing(), page)
+
+
+@router.get(
+    "/sources.{format}",
+    operation_id="export_sources",
+    summary="Export sources as CSV or NDJSON",
+    response_class=ExportMedia,
+    responses=EXPORT_RESPONSES,
+    tags=["sources"],
+)
+async def export_sources(db: DatabaseDep, format: ExportFormat) -> Response:
+    """Every source with its metadata, streamed."""
+    return await export_response(db, service.source_listing(), fmt=format)
 
 
 @router.get(

@@ -2,13 +2,27 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from app.api.deps import ID_PATTERN, FromParam, ObservationId, PageDep, ToParam, date_range
-from app.api.lists import document, document_or_export, list_response
-from app.api.negotiation import Format
-from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES
+from app.api.deps import (
+    ID_PATTERN,
+    ExportFormat,
+    FromParam,
+    LegacyFormatParam,
+    ObservationId,
+    PageDep,
+    ToParam,
+    date_range,
+)
+from app.api.lists import document, document_or_export, export_response, list_response
+from app.api.responses import (
+    EXPORT_RESPONSES,
+    ITEM_RESPONSES,
+    LIST_RESPONSES,
+    QUERY_RESPONSES,
+    ExportMedia,
+)
 from app.database import DatabaseDep
 from app.schemas.trade import TradeObservationPage, TradeObservationPublic, TradeSeries
 from app.services import trade as service
@@ -16,18 +30,18 @@ from app.vocab import PeriodType, TradeFlow, TradeKind
 
 router = APIRouter(prefix="/trade", tags=["trade"])
 
-CountryCode = Annotated[str, Query(pattern="^[A-Z]{2}$")]
+# Defaults by kind. Actual figures: the yearly series, one plottable point per year. Targets are
+# goals with no period ("to 200 billion") and often stated as bounds ("more than"), which the
+# preferred selection leaves out: a request for targets that names neither gets all of them
+# rather than an empty series.
+DEFAULT_PERIOD_TYPE = {TradeKind.actual: PeriodType.annual, TradeKind.target: PeriodType.open}
+DEFAULT_SELECT: dict[TradeKind, Literal["preferred", "all"]] = {
+    TradeKind.actual: "preferred",
+    TradeKind.target: "all",
+}
 
 
-@router.get(
-    "/series",
-    operation_id="get_trade_series",
-    summary="Get a bilateral trade series",
-    response_model=TradeSeries,
-    responses=LIST_RESPONSES,
-)
-async def get_series(
-    db: DatabaseDep,
+async def series_query(
     start: FromParam = None,
     end: ToParam = None,
     country: Annotated[
@@ -40,35 +54,51 @@ async def get_series(
         TradeFlow, Query(description="total turnover (order-insensitive), export or import")
     ] = TradeFlow.total,
     period_type: Annotated[
-        PeriodType,
-        Query(description="annual, ytd (January to a month), month, or open (undated targets)"),
-    ] = PeriodType.annual,
+        PeriodType | None,
+        Query(
+            description="annual, ytd (January to a month), month, or open (undated targets). "
+            "Default: annual for kind=actual, open for kind=target"
+        ),
+    ] = None,
     kind: Annotated[TradeKind, Query(description="actual figures or targets")] = TradeKind.actual,
     select: Annotated[
-        Literal["preferred", "all"],
+        Literal["preferred", "all"] | None,
         Query(
             description="preferred: one point per period with a stated value (bounds such as "
             "'exceeded 100 billion' are left out); all: every observation, bounds included, each "
-            "with `bound`, `preferred` and the reason it won or lost"
+            "with `bound`, `preferred` and the reason it won or lost. Default: preferred for "
+            "kind=actual, all for kind=target"
         ),
-    ] = "preferred",
-    format: Annotated[
-        Format | None,
-        Query(description="json (default), csv or ndjson: the points as rows"),
     ] = None,
-) -> Response:
-    """China–Russia (or any pair's) trade as a series, each point with its source excerpt."""
+) -> service.SeriesQuery:
     low, high = date_range(start, end)
-    query = service.SeriesQuery(
+    return service.SeriesQuery(
         country=country,
         partner=partner,
         flow=flow.value,
-        period_type=period_type.value,
+        period_type=(period_type or DEFAULT_PERIOD_TYPE[kind]).value,
         kind=kind.value,
         start=low,
         end=high,
-        preferred_only=select == "preferred",
+        preferred_only=(select or DEFAULT_SELECT[kind]) == "preferred",
     )
+
+
+SeriesQueryDep = Annotated[service.SeriesQuery, Depends(series_query)]
+
+
+@router.get(
+    "/series",
+    operation_id="get_trade_series",
+    summary="Get a bilateral trade series",
+    response_model=TradeSeries,
+    responses=QUERY_RESPONSES,
+)
+async def get_series(
+    db: DatabaseDep, query: SeriesQueryDep, format: LegacyFormatParam = None
+) -> Response:
+    """China–Russia (or any pair's) trade as a series, each point with its source excerpt;
+    `/v1/trade/series.csv` or `.ndjson` exports the points as rows."""
     return await document_or_export(
         db,
         format=format,
@@ -79,15 +109,18 @@ async def get_series(
 
 
 @router.get(
-    "/observations",
-    operation_id="list_trade_observations",
-    summary="List trade observations",
-    response_model=TradeObservationPage,
-    responses=LIST_RESPONSES,
+    "/series.{format}",
+    operation_id="export_trade_series",
+    summary="Export a trade series as CSV or NDJSON",
+    response_class=ExportMedia,
+    responses=EXPORT_RESPONSES,
 )
-async def list_observations(
-    db: DatabaseDep,
-    page: PageDep,
+async def export_series(db: DatabaseDep, query: SeriesQueryDep, format: ExportFormat) -> Response:
+    """The points of the series /v1/trade/series answers with the same parameters, as rows."""
+    return await export_response(db, service.series_listing(query=query), fmt=format)
+
+
+async def observation_filters(
     source: Annotated[
         str | None, Query(pattern=ID_PATTERN, description="Only figures from this source id")
     ] = None,
@@ -104,16 +137,45 @@ async def list_observations(
     event: Annotated[
         str | None, Query(pattern=ID_PATTERN, description="Only figures stated with this event id")
     ] = None,
-) -> Response:
-    """Every trade figure exactly as each source states it, in id order."""
-    filters = service.ObservationFilters(
+) -> service.ObservationFilters:
+    return service.ObservationFilters(
         source=source,
         period=period,
         event=event,
         period_type=period_type.value if period_type else None,
         kind=kind.value if kind else None,
     )
+
+
+ObservationFiltersDep = Annotated[service.ObservationFilters, Depends(observation_filters)]
+
+
+@router.get(
+    "/observations",
+    operation_id="list_trade_observations",
+    summary="List trade observations",
+    response_model=TradeObservationPage,
+    responses=LIST_RESPONSES,
+)
+async def list_observations(
+    db: DatabaseDep, page: PageDep, filters: ObservationFiltersDep
+) -> Response:
+    """Every trade figure exactly as each source states it, in id order."""
     return await list_response(db, service.observation_listing(filters=filters), page)
+
+
+@router.get(
+    "/observations.{format}",
+    operation_id="export_trade_observations",
+    summary="Export trade observations as CSV or NDJSON",
+    response_class=ExportMedia,
+    responses=EXPORT_RESPONSES,
+)
+async def export_observations(
+    db: DatabaseDep, filters: ObservationFiltersDep, format: ExportFormat
+) -> Response:
+    """Every trade figure matching the filters of /v1/trade/observations, streamed."""
+    return await export_response(db, service.observation_listing(filters=filters), fmt=format)
 
 
 @router.get(

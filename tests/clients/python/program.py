@@ -1,0 +1,68 @@
+"""A short program against the Python client openapi-python-client generates from the live
+schema (tests/test_clients.py): type-checked with mypy --strict, then run against a server.
+
+    python program.py http://127.0.0.1:8000
+"""
+
+import sys
+
+from diplomatic_events_client import Client
+from diplomatic_events_client.api.events import get_event, list_events
+from diplomatic_events_client.api.quotes import list_leader_quotes
+from diplomatic_events_client.api.trade import get_trade_series
+from diplomatic_events_client.models import (
+    EventDetail,
+    EventPage,
+    Problem,
+    QuotePage,
+    TradeKind,
+    TradeSeries,
+)
+from diplomatic_events_client.types import UNSET, Unset
+
+
+def all_event_ids(client: Client) -> list[str]:
+    """Every event id, page by page, following next_cursor."""
+    ids: list[str] = []
+    cursor: str | Unset = UNSET
+    while True:
+        page = list_events.sync(client=client, limit=10, cursor=cursor)
+        if not isinstance(page, EventPage):
+            raise SystemExit(f"list_events answered {page!r}")
+        ids += [event.id for event in page.items]
+        if page.next_cursor is None:
+            return ids
+        cursor = page.next_cursor
+
+
+def main(base_url: str) -> None:
+    client = Client(base_url=base_url, raise_on_unexpected_status=True)
+    ids = all_event_ids(client)
+    assert len(ids) == len(set(ids)) > 10, ids
+
+    detail = get_event.sync(ids[0], client=client)
+    assert isinstance(detail, EventDetail), detail
+    assert detail.earliest_date <= detail.latest_date
+
+    quotes = list_leader_quotes.sync("vladimir-putin", client=client, limit=3)
+    assert isinstance(quotes, QuotePage), quotes
+    assert quotes.items and all(quote.speaker.id == "vladimir-putin" for quote in quotes.items)
+
+    series = get_trade_series.sync(client=client, country="CN", partner="RU", kind=TradeKind.TARGET)
+    assert isinstance(series, TradeSeries), series
+    assert series.points and all(point.kind == TradeKind.TARGET for point in series.points)
+
+    problem = list_events.sync(client=client, leader=["vladimir-putn"])
+    assert isinstance(problem, Problem), problem
+    assert problem.status == 400
+    errors = problem.errors if not isinstance(problem.errors, Unset) else []
+    assert [error.parameter for error in errors] == ["leader"], errors
+
+    print(
+        f"{len(ids)} events; {detail.id}; {len(quotes.items)} quotes; "
+        f"{len(series.points)} target(s); problem {problem.status} on {errors[0].location}"
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
