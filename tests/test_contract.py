@@ -211,7 +211,7 @@ def test_every_parameter_states_its_limits() -> None:
 
 
 def test_a_filter_repeated_past_the_stated_limit_is_refused(client: TestClient) -> None:
-    twenty = [("country", "CN")] * 20
+    twenty: list[tuple[str, str | int | float | bool | None]] = [("country", "CN")] * 20
     ok(client.get("/v1/events", params=twenty))
     assert_problem(
         client.get("/v1/events", params=[*twenty, ("country", "RU")]), 400, parameter="country"
