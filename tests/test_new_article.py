@@ -61,7 +61,7 @@ def test_seed_check_accepts_a_fully_curated_new_article(tmp_path: Path) -> None:
     assert {row["source_id"] for row in after.rows["quote"]} >= {source_id}
     checked = _run(["-m", "app", "seed", "--check"], seeds)
     assert checked.returncode == 0, checked.stderr
-    assert f"{len(after.rows['source'])} source," in checked.stdout
+    assert f"{len(after.rows['source'])} sources," in checked.stdout
 
 
 def test_seed_check_names_the_new_articles_uncurated_quotation(tmp_path: Path) -> None:

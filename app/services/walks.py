@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.database import Params, Snapshot, in_list, where
+from app.readmodel.derive import EVERYTHING
 from app.services.search import match_condition
 
 # Below this many matches, fetching every match and sorting it beats walking a posting list
@@ -33,7 +34,6 @@ class Postings:
 
 EVENT_POSTINGS = Postings("event", "event_posting", "date_lo", "event_id")
 QUOTE_POSTINGS = Postings("quote", "quote_posting", "sort_date", "quote_id")
-EVERYTHING = ("all", "")
 
 
 @dataclass(frozen=True)
