@@ -82,6 +82,8 @@ class Tab:
         self.events.clear()
         self.send("Page.navigate", url=url)
         self.wait_for("Page.loadEventFired")
+        # What the browser fetches after the load event (the icon) may still log an error.
+        self.evaluate("new Promise(done => setTimeout(done, 300))", await_promise=True)
 
     def errors(self) -> list[str]:
         """Console errors, uncaught exceptions and browser errors (CSP refusals, failed loads)

@@ -42,7 +42,11 @@ Cursor = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]+$", max_length=200
 Country = Annotated[str, Query(pattern="^[A-Z]{2}$")]
 
 
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 STATIC = {path.name: path.read_bytes() for path in (HERE / "static").iterdir()}
 
 
@@ -283,8 +287,10 @@ async def source_page(request: Request, db: DatabaseDep, source_id: SourceId) ->
 
 
 @router.get("/static/{name}")
-async def static_file(name: Annotated[str, Path(pattern=r"^[a-z0-9-]+\.(css|js)$")]) -> Response:
-    """The explorer's stylesheet and script, from memory (a few kilobytes)."""
+async def static_file(
+    name: Annotated[str, Path(pattern=r"^[a-z0-9-]+\.(css|js|svg)$")],
+) -> Response:
+    """The explorer's stylesheet and icon, from memory (a few kilobytes)."""
     if name not in STATIC:
         raise not_found("static file", name, listing="/")
     return Response(STATIC[name], media_type=STATIC_TYPES[name[name.rindex(".") :]])
