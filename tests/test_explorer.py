@@ -158,6 +158,22 @@ def test_leader_page_shows_who_and_their_quotes_searchable(client: TestClient) -
     ]
 
 
+def test_leader_and_source_lists_link_every_record_with_its_counts(client: TestClient) -> None:
+    leaders = read_page(client.get("/leaders"))
+    for leader in _all(client, "/v1/leaders"):
+        assert f"/leaders/{leader['id']}" in leaders.links
+        assert f"{leader['name']} {leader['country']}" in leaders.text
+        assert f"/events?leader={leader['id']}" in leaders.links
+    sources = read_page(client.get("/sources"))
+    for source in _all(client, "/v1/sources"):
+        counts = source["counts"]
+        assert f"/sources/{source['id']}" in sources.links
+        assert (
+            f"{source['published_on']} {counts['events']} {counts['quotes']} "
+            f"{counts['trade_observations']} {counts['exclusions']}"
+        ) in sources.text
+
+
 def test_quote_and_observation_pages_show_their_record_in_its_passage(client: TestClient) -> None:
     for quote in _all(client, "/v1/quotes")[:5]:
         page = read_page(client.get(f"/quotes/{quote['id']}"))
