@@ -22,6 +22,8 @@ from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.engines import serving_engines
 from app.errors import install_error_handlers
+from app.explorer import routes as explorer
+from app.explorer.web import install_html_errors
 from app.logging import configure_logging
 from app.middleware.caching import DATASET_VERSION_HEADER, CachingMiddleware
 from app.middleware.compression import NegotiatedGZipMiddleware
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engines = serving_engines(settings)
     app.state.export_slots = ExportSlots(settings.export_max_concurrent)
     install_error_handlers(app)
+    install_html_errors(app)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     # Added innermost first: the request id wraps everything, gzip sits next to the routes so
     # that ETags describe the bytes actually sent.
@@ -117,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(problems.router)
     app.include_router(v1_router)
+    app.include_router(explorer.router)
     return app
 
 

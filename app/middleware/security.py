@@ -18,6 +18,20 @@ DOCS_CSP = (
     "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc")
+API_PATHS = ("/v1", "/healthz", "/readyz", "/openapi.json", "/problems")
+# The explorer's pages (app/explorer): their own stylesheet and script, nothing else.
+EXPLORER_CSP = (
+    "default-src 'self'; img-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
+
+
+def content_security_policy(path: str) -> str:
+    if path.startswith(DOCS_PATHS):
+        return DOCS_CSP
+    if path.startswith(API_PATHS):
+        return API_CSP
+    return EXPLORER_CSP
 
 
 # RFC 3986 host: a DNS-style name (underscores tolerated, as in container names) or an IPv4
@@ -102,7 +116,7 @@ class SecurityHeadersMiddleware:
             )
             await send({"type": "http.response.body", "body": body})
             return
-        csp = DOCS_CSP if scope["path"].startswith(DOCS_PATHS) else API_CSP
+        csp = content_security_policy(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -1,0 +1,166 @@
+"""What every explorer page shares: templates, HTML error pages and paging with API cursors."""
+
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api.lists import _after
+from app.config import Settings
+from app.database import Database, Snapshot
+from app.errors import PROBLEM_TYPE_BASE, ProblemError, _validation_problem
+from app.explorer.passages import anchor_id, passage
+from app.services.listing import Listing
+from app.services.pagination import encode_cursor, query_fingerprint
+
+HERE = Path(__file__).resolve().parent
+# Paths that stay the API's: errors there are problem+json whatever the client accepts.
+API_PATHS = ("/v1", "/healthz", "/readyz", "/openapi.json", "/problems", "/docs", "/redoc")
+
+templates = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates.globals.update(anchor_id=anchor_id, passage=passage)
+
+
+def _unit(unit_mult: int) -> str:
+    return {9: "billion", 6: "million", 3: "thousand"}.get(unit_mult, f"ten-to-the-{unit_mult}")
+
+
+def _amount(value: float, unit_mult: int, currency: str) -> str:
+    return f"{value:g} {_unit(unit_mult)} {currency}"
+
+
+def _query(pairs: Any) -> str:
+    return urlencode(list(pairs))
+
+
+templates.filters.update(amount=_amount, query=_query, unit=_unit)
+
+
+def render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
+    """A page from `template`; `path` lets the navigation mark the current section."""
+    body = templates.get_template(template).render(path=request.url.path, **context)
+    return HTMLResponse(body, status_code=status_code)
+
+
+def error_page(request: Request, error: ProblemError) -> Response:
+    """The API's problem, as a page: the same status, title, detail and parameter errors."""
+    page = render(
+        request,
+        "error.html",
+        status_code=error.status,
+        title=error.title,
+        detail=error.detail,
+        errors=[e.model_dump() for e in error.errors or []],
+        type_url=PROBLEM_TYPE_BASE + error.slug,
+    )
+    page.headers.update(error.headers)
+    return page
+
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class ExplorerRoute(APIRoute):
+    """A page route: empty form fields are dropped by a redirect (a GET form sends every
+    field), and any problem is answered as an HTML page."""
+
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            pairs = request.query_params.multi_items()
+            if any(value == "" for _, value in pairs):
+                kept = urlencode([(k, v) for k, v in pairs if v != ""])
+                return RedirectResponse(
+                    request.url.path + (f"?{kept}" if kept else ""), status_code=303
+                )
+            try:
+                return await handler(request)
+            except ProblemError as exc:
+                return error_page(request, exc)
+            except RequestValidationError as exc:
+                return error_page(request, _validation_problem(exc))
+
+        return page_handler
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(API_PATHS):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def install_html_errors(app: FastAPI) -> None:
+    """Unknown paths outside the API answer a browser with a page: the API's problem (the
+    same message) rendered as HTML."""
+    problem_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        response: Response = await problem_handler(request, exc)  # type: ignore[misc]
+        if not _wants_html(request) or response.status_code == 204:
+            return response
+        problem = orjson.loads(bytes(response.body))
+        page = render(
+            request,
+            "error.html",
+            status_code=response.status_code,
+            title=problem["title"],
+            detail=problem["detail"],
+            errors=problem.get("errors") or [],
+            type_url=problem["type"],
+        )
+        if "allow" in response.headers:
+            page.headers["Allow"] = response.headers["allow"]
+        return page
+
+    app.exception_handlers[StarletteHTTPException] = on_http
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def read(db: Database, work: Callable[[Snapshot], Any], *, inline: bool = False) -> Any:
+    """Every read of a page in one snapshot."""
+    return await db.run(work, inline=inline)
+
+
+class Pager:
+    """A page of a Listing, as the API pages it: its cursors are the API's, so a page of the
+    explorer continues with the API's next_cursor and the other way round."""
+
+    def __init__(self, request: Request, listing: Listing, cursor: str | None, limit: int):
+        settings = settings_of(request)
+        self.request = request
+        self.listing = listing
+        self.limit = limit
+        self.fingerprint = query_fingerprint(listing.identity)
+        self.secret = settings.cursor_secret
+        self.after = _after(listing, cursor, self.fingerprint, settings)
+        self.items: list[dict[str, Any]] = []
+        self.next_url: str | None = None
+
+    def fetch(self, snapshot: Snapshot) -> "Pager":
+        documents, next_key = self.listing.fetch(snapshot, self.after, self.limit)
+        self.items = [orjson.loads(doc) for doc in documents]
+        if next_key is not None:
+            cursor = encode_cursor(key=next_key, fingerprint=self.fingerprint, secret=self.secret)
+            url = self.request.url.include_query_params(cursor=cursor)
+            self.next_url = f"{url.path}?{url.query}"
+        return self
