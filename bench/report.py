@@ -85,6 +85,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         )
     )
     checks += _matrix_checks("SQLite", results.get("matrix", {}), "ours")
+    page, page_at = _worst(results.get("explorer", {}), "ours", "p50_ms")
+    checks.append(("explorer: worst one-client p50 ms of a page type", page, "<=", 150.0, page_at))
     checks += _export_checks("SQLite", results.get("export", {}))
     postgres = results.get("postgres", {})
     if postgres.get("scenarios"):

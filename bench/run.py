@@ -43,7 +43,14 @@ from bench.load import (
 )
 from bench.matrix import build_matrix, export_checks
 from bench.report import table, targets, write_results
-from bench.scenarios import Facts, Scenario, build_scenarios, read_facts, verify
+from bench.scenarios import (
+    Facts,
+    Scenario,
+    build_scenarios,
+    explorer_scenarios,
+    read_facts,
+    verify,
+)
 from bench.servers import (
     BENCH,
     ROOT,
@@ -161,6 +168,9 @@ def run(cfg: Config) -> dict[str, Any]:
     results["one_client"] = measure_one_client(cfg, servers, scenarios)
     mine = {name: servers[name] for name in ("ours", "floor")}
     results["matrix"] = measure_one_client(cfg, mine, matrix)
+    results["explorer"] = measure_one_client(
+        cfg, {"ours": servers["ours"]}, explorer_scenarios(facts)
+    )
     starters: dict[str, Callable[[], Server]] = {}
     if cfg.smoke:  # the running servers export too; no restarts, no second worker
         for name, server in servers.items():

@@ -301,3 +301,25 @@ def _same_body(servers: dict[str, Server], path: str) -> bytes:
                 f"{ours[max(0, at - 60) : at + 60]!r} floor {floor[max(0, at - 60) : at + 60]!r}"
             )
     return ours
+
+
+def explorer_scenarios(facts: Facts) -> list[Scenario]:
+    """The explorer's page types (docs/explorer.md), each measured from one client on ours."""
+    event = facts.event_ids[len(facts.event_ids) // 2]
+    leader = facts.event_values["leader"]["common"]
+    source = facts.event_values["source"]["common"]
+    pages = [
+        ("home", "/"),
+        ("home_by_month", "/?granularity=month"),
+        ("events", "/events"),
+        ("events_filtered", "/events?kind=video_call&country=CN"),
+        ("event", f"/events/{urlquote(event)}"),
+        ("leader", f"/leaders/{urlquote(leader)}"),
+        ("search", "/search?q=gasdotto"),
+        ("trade", "/trade"),
+        ("source", f"/sources/{urlquote(source)}"),
+    ]
+    return [
+        Scenario(f"explorer:{name}", f"explorer page {path}", [path], group="explorer")
+        for name, path in pages
+    ]

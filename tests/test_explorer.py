@@ -198,7 +198,12 @@ def test_trade_page_draws_points_bounds_ytd_and_targets_apart(client: TestClient
         )["points"]
         for period_type in ("annual", "ytd")
     }
-    targets = ok(client.get("/v1/trade/series", params={"kind": "target", "period_type": "open"}))
+    targets = ok(
+        client.get(
+            "/v1/trade/series",
+            params={"kind": "target", "period_type": "open", "select": "preferred"},
+        )
+    )
     assert series["annual"] and series["ytd"] and targets["points"] == []  # bounds only
     all_targets = [o for o in _all(client, "/v1/trade/observations", kind="target")]
     assert all_targets
