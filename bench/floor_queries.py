@@ -17,6 +17,8 @@ from typing import Any
 import orjson
 
 FETCH_AND_SORT_MAX = 2_000
+DENSE_SEARCH = 10
+WHOLE_PER_ROW = 100
 EVERYTHING = ("all", "")
 Params = dict[str, Any]
 Rows = list[tuple[Any, ...]]
@@ -72,8 +74,13 @@ def fts5_query(q: str) -> str:
     return " ".join(parts)
 
 
-def match_condition(kind: str, alias: str) -> str:
+def match_condition(kind: str, alias: str, *, per_row: bool) -> str:
     table = f"{kind}_search"
+    if per_row:
+        return (
+            f"EXISTS (SELECT 1 FROM {table} WHERE {table} MATCH :search_q "
+            f"AND {table}.rowid = {alias}.rowid)"
+        )
     return f"{alias}.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :search_q)"
 
 
@@ -162,7 +169,13 @@ def _probe(
 
 
 def _add_probes(
-    selection: Selection, conditions: list[str], params: Params, *, skip: int | None, alias: str
+    selection: Selection,
+    conditions: list[str],
+    params: Params,
+    *,
+    skip: int | None,
+    alias: str,
+    per_row: bool,
 ) -> None:
     for index, (dimension, values) in enumerate(selection.memberships):
         if index != skip:
@@ -170,11 +183,32 @@ def _add_probes(
             conditions.append(condition)
             params.update(probe_params)
     if selection.q is not None:
-        conditions.append(match_condition(selection.postings.kind, "i"))
+        conditions.append(match_condition(selection.postings.kind, "i", per_row=per_row))
         params["search_q"] = selection.q
 
 
-def plan(db: sqlite3.Connection, selection: Selection) -> Plan:
+def _matches(db: sqlite3.Connection, selection: Selection, cap: int) -> int:
+    table = f"{selection.postings.kind}_search"
+    return int(
+        db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH :search_q "
+            f"LIMIT {int(cap)}) AS matches",
+            {"search_q": selection.q},
+        ).fetchone()[0]
+    )
+
+
+def _everything(db: sqlite3.Connection, selection: Selection) -> int:
+    dimension, value = EVERYTHING
+    row = db.execute(
+        "SELECT count FROM posting_count WHERE kind = :kind AND dimension = :dimension "
+        "AND value = :value",
+        {"kind": selection.postings.kind, "dimension": dimension, "value": value},
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def plan(db: sqlite3.Connection, selection: Selection, *, whole: bool = False) -> Plan:
     postings = selection.postings
     counts = []
     for index, (dimension, values) in enumerate(selection.memberships):
@@ -195,26 +229,37 @@ def plan(db: sqlite3.Connection, selection: Selection) -> Plan:
         if n > 1 and count <= FETCH_AND_SORT_MAX
     ]
     rarest = min(singles, default=None)
-    if selection.few is not None:
-        return _fetch_and_sort(selection, driver=None)
+    smallest_set = min(small_sets, default=None)
+    by_set = smallest_set is not None and (rarest is None or smallest_set[0] < rarest[0])
+    per_row = False
     if selection.q is not None:
-        table = f"{postings.kind}_search"
-        matches = db.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH :search_q "
-            f"LIMIT {FETCH_AND_SORT_MAX + 1}) AS matches",
-            {"search_q": selection.q},
-        ).fetchone()[0]
+        if selection.few is not None:
+            driven = 0
+        elif by_set and smallest_set is not None:
+            driven = smallest_set[0]
+        else:
+            driven = rarest[0] if rarest is not None else _everything(db, selection)
+        cap = driven if whole else max(FETCH_AND_SORT_MAX, driven // DENSE_SEARCH)
+        matches = _matches(db, selection, cap + 1)
         if matches == 0:
             return NOTHING
-        if matches <= FETCH_AND_SORT_MAX and (rarest is None or matches < rarest[0]):
-            return _fetch_and_sort(selection, driver=None)
-    smallest_set = min(small_sets, default=None)
-    if smallest_set is not None and (rarest is None or smallest_set[0] < rarest[0]):
-        return _fetch_and_sort(selection, driver=smallest_set[1])
-    return _walk(selection, driver=None if rarest is None else rarest[1])
+        if whole:
+            if selection.few is None and matches <= driven:
+                return _fetch_and_sort(selection, driver=None, per_row=False)
+            per_row = matches >= driven * WHOLE_PER_ROW
+        else:
+            rare = matches <= FETCH_AND_SORT_MAX and (rarest is None or matches < rarest[0])
+            if selection.few is None and rare:
+                return _fetch_and_sort(selection, driver=None, per_row=False)
+            per_row = matches * DENSE_SEARCH >= driven
+    if selection.few is not None:
+        return _fetch_and_sort(selection, driver=None, per_row=per_row)
+    if by_set and smallest_set is not None:
+        return _fetch_and_sort(selection, driver=smallest_set[1], per_row=per_row)
+    return _walk(selection, driver=None if rarest is None else rarest[1], per_row=per_row)
 
 
-def _walk(selection: Selection, *, driver: int | None) -> Plan:
+def _walk(selection: Selection, *, driver: int | None, per_row: bool) -> Plan:
     postings = selection.postings
     if driver is None:
         dimension, value = EVERYTHING
@@ -227,7 +272,7 @@ def _walk(selection: Selection, *, driver: int | None) -> Plan:
         *(r.format(t="p") for r in selection.ranges),
     ]
     params: Params = {"walk_dimension": dimension, "walk_value": value, **selection.params}
-    _add_probes(selection, conditions, params, skip=driver, alias="p")
+    _add_probes(selection, conditions, params, skip=driver, alias="p", per_row=per_row)
     return Plan(
         f"{postings.table} AS p CROSS JOIN {postings.kind} AS i",
         conditions,
@@ -236,7 +281,7 @@ def _walk(selection: Selection, *, driver: int | None) -> Plan:
     )
 
 
-def _fetch_and_sort(selection: Selection, *, driver: int | None) -> Plan:
+def _fetch_and_sort(selection: Selection, *, driver: int | None, per_row: bool) -> Plan:
     postings = selection.postings
     conditions = [r.format(t="i") for r in selection.ranges]
     if selection.few is not None:
@@ -250,7 +295,7 @@ def _fetch_and_sort(selection: Selection, *, driver: int | None) -> Plan:
             f"WHERE dimension = :driver_dimension AND value IN {sql_values})"
         )
         params.update(value_params, driver_dimension=dimension)
-    _add_probes(selection, conditions, params, skip=driver, alias="i")
+    _add_probes(selection, conditions, params, skip=driver, alias="i", per_row=per_row)
     return Plan(f"{postings.kind} AS i", conditions, params, (f"i.{postings.sort_column}", "i.id"))
 
 
@@ -331,7 +376,7 @@ def timeline(db: sqlite3.Connection, chosen: Selection, granularity: str) -> dic
             {"dimension": dimension, **params},
         ).fetchall()
     else:
-        found = plan(db, chosen)
+        found = plan(db, chosen, whole=True)
         rows = []
         if not found.empty:
             table = found.sort_key[0].split(".")[0]

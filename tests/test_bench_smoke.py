@@ -27,7 +27,7 @@ from app.config import Settings
 from app.models import tables as t
 from app.schemas.events import EventPublic
 from app.services.search import compile_query, normalise
-from app.services.walks import FETCH_AND_SORT_MAX
+from app.services.walks import DENSE_SEARCH, FETCH_AND_SORT_MAX, WHOLE_PER_ROW
 from bench import floor
 from bench import floor_queries as fq
 
@@ -147,6 +147,7 @@ def test_generated_data_is_valid_and_deterministic(tmp_path: Path) -> None:
 def test_floor_constants_are_the_apps() -> None:
     settings = Settings()
     assert floor.FETCH_AND_SORT_MAX == fq.FETCH_AND_SORT_MAX == FETCH_AND_SORT_MAX
+    assert (fq.DENSE_SEARCH, fq.WHOLE_PER_ROW) == (DENSE_SEARCH, WHOLE_PER_ROW)
     assert floor.EXPORT_BATCH == EXPORT_BATCH
     assert settings.default_page_size == floor.DEFAULT_LIMIT
     assert settings.max_page_size == floor.MAX_LIMIT

@@ -92,7 +92,9 @@ def event_listing(*, filters: EventFilters, descending: bool) -> Listing:
         item=EventPublic,
         identity=identity("events", filters, {"descending": descending}),
         key_shape="date_id",
-        plan=lambda snapshot: walks.plan(snapshot, selection(snapshot, filters)),
+        plan=lambda snapshot, whole=False: walks.plan(
+            snapshot, selection(snapshot, filters), whole=whole
+        ),
         select="i.doc",
         descending=descending,
         # Unfiltered, a page is the first entries of one posting list from the cursor on.
@@ -171,7 +173,7 @@ def _counted_at_seed(chosen: walks.Selection) -> tuple[str, tuple[str, ...]] | N
 
 
 def _count_by_walking(snapshot: Snapshot, chosen: walks.Selection) -> list[tuple[Any, ...]]:
-    plan = walks.plan(snapshot, chosen)
+    plan = walks.plan(snapshot, chosen, whole=True)
     if plan.empty:
         return []
     table = plan.sort_key[0].split(".")[0]

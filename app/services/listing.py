@@ -66,7 +66,8 @@ class Listing:
     item: type[BaseModel]
     identity: str
     key_shape: KeyShape
-    plan: Callable[[Snapshot], Plan]
+    # plan(snapshot, whole=False): `whole` when every match will be read (a count).
+    plan: Callable[..., Plan]
     select: str = "doc"
     descending: bool = False
     inline: bool = False
@@ -82,4 +83,4 @@ class Listing:
         return [row[0] for row in rows[:limit]], next_key(rows, limit)
 
     def count(self, snapshot: Snapshot) -> int:
-        return self.plan(snapshot).count(snapshot)
+        return self.plan(snapshot, whole=True).count(snapshot)

@@ -75,7 +75,9 @@ def quote_listing(*, filters: QuoteFilters, descending: bool) -> Listing:
         item=QuotePublic,
         identity=identity("quotes", filters, {"descending": descending}),
         key_shape="date_id",
-        plan=lambda snapshot: walks.plan(snapshot, selection(snapshot, filters)),
+        plan=lambda snapshot, whole=False: walks.plan(
+            snapshot, selection(snapshot, filters), whole=whole
+        ),
         select="i.doc",
         descending=descending,
         # At most one leader and nothing else: a page is the start of one posting list.

@@ -21,7 +21,7 @@ def leader_listing() -> Listing:
         item=LeaderPublic,
         identity=identity("leaders"),
         key_shape="id",
-        plan=lambda _snapshot: Plan("person AS i", [], {}, ("i.id",)),
+        plan=lambda _snapshot, whole=False: Plan("person AS i", [], {}, ("i.id",)),
         select="i.doc",
         inline=True,
     )
@@ -46,7 +46,7 @@ def source_listing() -> Listing:
         item=SourcePublic,
         identity=identity("sources"),
         key_shape="id",
-        plan=lambda _snapshot: Plan("source AS i", [], {}, ("i.id",)),
+        plan=lambda _snapshot, whole=False: Plan("source AS i", [], {}, ("i.id",)),
         select="i.doc",
         inline=True,
     )

@@ -102,16 +102,28 @@ def _to_tsquery(terms: list[Term]) -> str:
     return " ".join(parts)
 
 
-def match_condition(dialect: str, kind: str, alias: str) -> str:
+def match_condition(dialect: str, kind: str, alias: str, *, per_row: bool = False) -> str:
     """SQL condition on table `kind` ('event' or 'quote', named `alias` in the query)
     matching the bind `:search_q`.
 
-    On SQLite the full-text rows share their base row's rowid, so matches join by rowid, the
-    cheapest lookup there is.
+    By default the matches are collected once and each row is looked up among them; with
+    `per_row` each row asks the index whether it matches instead, which costs more per row but
+    nothing up front: the cheaper way when most rows walked match (a common word). On SQLite
+    the full-text rows share their base row's rowid, the cheapest lookup there is.
     """
     table = f"{kind}_search"
     if dialect == "sqlite":
+        if per_row:
+            return (
+                f"EXISTS (SELECT 1 FROM {table} WHERE {table} MATCH :search_q "
+                f"AND {table}.rowid = {alias}.rowid)"
+            )
         return f"{alias}.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :search_q)"
+    if per_row:
+        return (
+            f"EXISTS (SELECT 1 FROM {table} AS s WHERE s.{kind}_id = {alias}.id "
+            "AND s.document @@ to_tsquery('simple', :search_q))"
+        )
     return (
         f"{alias}.id IN (SELECT {kind}_id FROM {table} "
         "WHERE document @@ to_tsquery('simple', :search_q))"

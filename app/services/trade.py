@@ -50,7 +50,7 @@ def observation_listing(*, filters: ObservationFilters) -> Listing:
         item=TradeObservationPublic,
         identity=identity("trade-observations", filters),
         key_shape="id",
-        plan=lambda snapshot: _observations_plan(snapshot, filters),
+        plan=lambda snapshot, whole=False: _observations_plan(snapshot, filters),
         select="i.doc",
     )
 
@@ -137,7 +137,7 @@ def series_listing(*, query: SeriesQuery) -> Listing:
         item=TradeObservationPublic,
         identity=identity("trade-series", query),
         key_shape="id",
-        plan=lambda snapshot: _series_plan(snapshot, query),
+        plan=lambda snapshot, whole=False: _series_plan(snapshot, query),
         select="i.doc",
         inline=True,
     )

@@ -20,6 +20,14 @@ from app.services.search import match_condition
 # and probing: 2,000 sorted rows take a few ms, while a walk for a term in 0.1% of 2M quotes
 # reads ~50k entries for a page (docs/performance.md).
 FETCH_AND_SORT_MAX = 2_000
+# When at least one row in this many of those a plan reads matches the search, each row asks
+# the full-text index itself instead of the plan collecting every match first: at 1M events,
+# `putin` (345k matches) 52 -> 11 ms a page, while `gasdotto` (10k) stays at 10 ms rather than
+# 330 ms (docs/performance.md).
+DENSE_SEARCH = 10
+# For a count or a timeline, which read every row of the driving list: collecting the matches
+# costs ~0.2 us each, asking the index ~20 us a row.
+WHOLE_PER_ROW = 100
 
 
 @dataclass(frozen=True)
@@ -130,8 +138,8 @@ def _posting_counts(snapshot: Snapshot, selection: Selection) -> list[int]:
     return counts
 
 
-def _search_matches(snapshot: Snapshot, selection: Selection) -> int:
-    """How many items match `q`, counted up to FETCH_AND_SORT_MAX + 1."""
+def _search_matches(snapshot: Snapshot, selection: Selection, *, cap: int) -> int:
+    """How many items match `q`, counted up to `cap`."""
     kind = selection.postings.kind
     table = f"{kind}_search"
     condition = (
@@ -142,10 +150,20 @@ def _search_matches(snapshot: Snapshot, selection: Selection) -> int:
     return int(
         snapshot.scalar(
             f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {condition} "
-            f"LIMIT {FETCH_AND_SORT_MAX + 1}) AS matches",
+            f"LIMIT {int(cap)}) AS matches",
             {"search_q": selection.q},
         )
     )
+
+
+def _everything(snapshot: Snapshot, selection: Selection) -> int:
+    dimension, value = EVERYTHING
+    count = snapshot.scalar(
+        "SELECT count FROM posting_count WHERE kind = :kind AND dimension = :dimension "
+        "AND value = :value",
+        {"kind": selection.postings.kind, "dimension": dimension, "value": value},
+    )
+    return int(count or 0)
 
 
 def _probe(
@@ -165,8 +183,10 @@ def _probe(
     )
 
 
-def plan(snapshot: Snapshot, selection: Selection) -> Plan:
-    """The cheapest of the plans above for `selection` (see the module docstring)."""
+def plan(snapshot: Snapshot, selection: Selection, *, whole: bool = False) -> Plan:
+    """The cheapest of the plans above for `selection` (see the module docstring). `whole`:
+    the plan will read every match (a count, a timeline), not a page in order, so the search
+    drives it whenever it matches fewer items than the list that would be walked."""
     counts = _posting_counts(snapshot, selection)
     if any(count == 0 for count in counts):
         return NOTHING
@@ -181,18 +201,39 @@ def plan(snapshot: Snapshot, selection: Selection) -> Plan:
         if len(membership.values) > 1 and count <= FETCH_AND_SORT_MAX
     ]
     rarest = min(singles, default=None)
-    if selection.few is not None:
-        return _fetch_and_sort(snapshot, selection, driver=None)
+    smallest_set = min(small_sets, default=None)
+    by_set = smallest_set is not None and (rarest is None or smallest_set[0] < rarest[0])
+    per_row = False
     if selection.q is not None:
-        matches = _search_matches(snapshot, selection)
+        # How many rows the plan reads before it probes the search: the handful of `few`,
+        # the any-of set, the rarest list, or the list of everything.
+        if selection.few is not None:
+            driven = 0
+        elif by_set and smallest_set is not None:
+            driven = smallest_set[0]
+        else:
+            driven = rarest[0] if rarest is not None else _everything(snapshot, selection)
+        cap = driven if whole else max(FETCH_AND_SORT_MAX, driven // DENSE_SEARCH)
+        matches = _search_matches(snapshot, selection, cap=cap + 1)
         if matches == 0:
             return NOTHING
-        if matches <= FETCH_AND_SORT_MAX and (rarest is None or matches < rarest[0]):
-            return _fetch_and_sort(snapshot, selection, driver=None)
-    smallest_set = min(small_sets, default=None)
-    if smallest_set is not None and (rarest is None or smallest_set[0] < rarest[0]):
-        return _fetch_and_sort(snapshot, selection, driver=smallest_set[1])
-    return _walk(snapshot, selection, driver=None if rarest is None else rarest[1])
+        if whole:
+            if selection.few is None and matches <= driven:
+                return _fetch_and_sort(snapshot, selection, driver=None, per_row=False)
+            # Every row of the driving list is read: asking the index per row pays only when
+            # the matches vastly outnumber those rows.
+            per_row = matches >= driven * WHOLE_PER_ROW
+        else:
+            rare = matches <= FETCH_AND_SORT_MAX and (rarest is None or matches < rarest[0])
+            if selection.few is None and rare:
+                return _fetch_and_sort(snapshot, selection, driver=None, per_row=False)
+            per_row = matches * DENSE_SEARCH >= driven
+    if selection.few is not None:
+        return _fetch_and_sort(snapshot, selection, driver=None, per_row=per_row)
+    if by_set and smallest_set is not None:
+        return _fetch_and_sort(snapshot, selection, driver=smallest_set[1], per_row=per_row)
+    driver = None if rarest is None else rarest[1]
+    return _walk(snapshot, selection, driver=driver, per_row=per_row)
 
 
 def _add_probes(
@@ -203,6 +244,7 @@ def _add_probes(
     *,
     skip: int | None,
     alias: str,
+    per_row: bool,
 ) -> None:
     """Probe every membership but the driver's, and the search, from the row at `alias`."""
     for index, membership in enumerate(selection.memberships):
@@ -211,11 +253,12 @@ def _add_probes(
             conditions.append(probe)
             params.update(probe_params)
     if selection.q is not None:
-        conditions.append(match_condition(snapshot.dialect, selection.postings.kind, "i"))
+        condition = match_condition(snapshot.dialect, selection.postings.kind, "i", per_row=per_row)
+        conditions.append(condition)
         params["search_q"] = selection.q
 
 
-def _walk(snapshot: Snapshot, selection: Selection, *, driver: int | None) -> Plan:
+def _walk(snapshot: Snapshot, selection: Selection, *, driver: int | None, per_row: bool) -> Plan:
     """Walk one posting list in sort order, probing the other filters."""
     postings = selection.postings
     dimension, value = (
@@ -233,7 +276,7 @@ def _walk(snapshot: Snapshot, selection: Selection, *, driver: int | None) -> Pl
         *(r.format(t="p") for r in selection.ranges),
     ]
     params: Params = {"walk_dimension": dimension, "walk_value": value, **selection.params}
-    _add_probes(snapshot, selection, conditions, params, skip=driver, alias="p")
+    _add_probes(snapshot, selection, conditions, params, skip=driver, alias="p", per_row=per_row)
     # CROSS JOIN keeps SQLite from starting anywhere but the posting list.
     return Plan(
         source=f"{postings.table} AS p CROSS JOIN {postings.kind} AS i",
@@ -243,7 +286,9 @@ def _walk(snapshot: Snapshot, selection: Selection, *, driver: int | None) -> Pl
     )
 
 
-def _fetch_and_sort(snapshot: Snapshot, selection: Selection, *, driver: int | None) -> Plan:
+def _fetch_and_sort(
+    snapshot: Snapshot, selection: Selection, *, driver: int | None, per_row: bool
+) -> Plan:
     """Fetch the few items of `few` or the search (driver None) or of an any-of filter, then
     sort them."""
     postings = selection.postings
@@ -259,7 +304,7 @@ def _fetch_and_sort(snapshot: Snapshot, selection: Selection, *, driver: int | N
             f"WHERE dimension = :driver_dimension AND value IN {values})"
         )
         params.update(value_params, driver_dimension=membership.dimension)
-    _add_probes(snapshot, selection, conditions, params, skip=driver, alias="i")
+    _add_probes(snapshot, selection, conditions, params, skip=driver, alias="i", per_row=per_row)
     return Plan(
         source=f"{postings.kind} AS i",
         conditions=conditions,
