@@ -123,7 +123,7 @@ def test_every_plan_gives_the_same_pages(
     monkeypatch.setattr(walks, "FETCH_AND_SORT_MAX", 10**9)
     assert walk() == default
     # Searches probed row by row instead of against the collected matches, and the reverse.
-    for dense in (10**9, 0):
+    for dense in (10**9, 1):
         monkeypatch.setattr(walks, "FETCH_AND_SORT_MAX", 0)
         monkeypatch.setattr(walks, "DENSE_SEARCH", dense)
         assert walk() == default
