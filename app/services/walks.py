@@ -25,6 +25,9 @@ FETCH_AND_SORT_MAX = 2_000
 # `putin` (345k matches) 52 -> 11 ms a page, while `gasdotto` (10k) stays at 10 ms rather than
 # 330 ms (docs/performance.md).
 DENSE_SEARCH = 10
+# PostgreSQL asks per row by a primary-key probe of the search table and a check of that one
+# document (~5 us), so per-row pays from a far lower share of matches: 1 in 100.
+DENSE_SEARCH_POSTGRESQL = 100
 # For a count or a timeline, which read every row of the driving list: collecting the matches
 # costs ~0.2 us each, asking the index ~20 us a row.
 WHOLE_PER_ROW = 100
@@ -139,19 +142,29 @@ def _posting_counts(snapshot: Snapshot, selection: Selection) -> list[int]:
 
 
 def _search_matches(snapshot: Snapshot, selection: Selection, *, cap: int) -> int:
-    """How many items match `q`, counted up to `cap`."""
+    """How many items match `q`, counted up to `cap`.
+
+    PostgreSQL's GIN index answers through a bitmap of every match, so counting even up to a
+    limit costs as much as all the matches (300 ms for a common word at 2M quotes): when the
+    planner's estimate from the column statistics already reaches `cap`, that is the answer.
+    """
     kind = selection.postings.kind
     table = f"{kind}_search"
-    condition = (
-        f"{table} MATCH :search_q"
-        if snapshot.dialect == "sqlite"
-        else "document @@ to_tsquery('simple', :search_q)"
-    )
+    params = {"search_q": selection.q}
+    if snapshot.dialect == "sqlite":
+        condition = f"{table} MATCH :search_q"
+    else:
+        condition = "document @@ to_tsquery('simple', :search_q)"
+        explained = snapshot.scalar(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE {condition}", params
+        )
+        if int(explained[0]["Plan"]["Plan Rows"]) >= cap:
+            return cap
     return int(
         snapshot.scalar(
             f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {condition} "
             f"LIMIT {int(cap)}) AS matches",
-            {"search_q": selection.q},
+            params,
         )
     )
 
@@ -213,7 +226,8 @@ def plan(snapshot: Snapshot, selection: Selection, *, whole: bool = False) -> Pl
             driven = smallest_set[0]
         else:
             driven = rarest[0] if rarest is not None else _everything(snapshot, selection)
-        cap = driven if whole else max(FETCH_AND_SORT_MAX, driven // DENSE_SEARCH)
+        dense = DENSE_SEARCH if snapshot.dialect == "sqlite" else DENSE_SEARCH_POSTGRESQL
+        cap = driven if whole else max(FETCH_AND_SORT_MAX, driven // dense)
         matches = _search_matches(snapshot, selection, cap=cap + 1)
         if matches == 0:
             return NOTHING
@@ -227,7 +241,7 @@ def plan(snapshot: Snapshot, selection: Selection, *, whole: bool = False) -> Pl
             rare = matches <= FETCH_AND_SORT_MAX and (rarest is None or matches < rarest[0])
             if selection.few is None and rare:
                 return _fetch_and_sort(snapshot, selection, driver=None, per_row=False)
-            per_row = matches * DENSE_SEARCH >= driven
+            per_row = matches * dense >= driven
     if selection.few is not None:
         return _fetch_and_sort(snapshot, selection, driver=None, per_row=per_row)
     if by_set and smallest_set is not None:
