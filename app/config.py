@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     cache_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age, seconds")
     export_max_rows: int = Field(default=100_000, ge=1, description="Row cap of CSV/NDJSON")
     export_max_concurrent: int = Field(
-        default=4, ge=1, description="Exports streaming at once per process; more get a 503"
+        default=2, ge=1, description="Exports streaming at once per process; more get a 503"
     )
     gzip_min_bytes: int = Field(default=500, ge=0)
     rate_limit_per_minute: int = Field(default=0, ge=0, description="Per client; 0 turns it off")

@@ -1,7 +1,7 @@
 """Export contention: do concurrent exports starve the rest of the service?
 
     .venv/bin/python bench/export_contention.py --db /tmp/bench-1m.db [--exports 16]
-        [--seconds 30] [--export-max-concurrent 4]
+        [--seconds 30] [--export-max-concurrent 2]
 
 Starts `python -m app serve` (one worker, as `make serve` runs it) on a free port against an
 existing database (a generated one: bench/generate.py), starts `--exports` clients that each
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True, help="a generated SQLite file (or a URL)")
     parser.add_argument("--exports", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--export-max-concurrent", type=int, default=4)
+    parser.add_argument("--export-max-concurrent", type=int, default=2)
     args = parser.parse_args(argv)
     database_url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
     port = _free_port()
