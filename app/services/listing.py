@@ -22,8 +22,9 @@ class InvalidKeyError(ValueError):
 
 
 def identity(name: str, *parameters: Any) -> str:
-    """The canonical form of a list's validated parameters (dataclasses, dates and tuples as
-    JSON, keys sorted): what cursors are bound to, and what export ETags digest."""
+    """The canonical form of a list's validated parameters, defaults applied (dataclass fields
+    in declaration order, dict keys sorted, dates and tuples as JSON): what cursors are bound
+    to, and what export ETags digest."""
     return orjson.dumps([name, *parameters], option=orjson.OPT_SORT_KEYS).decode()
 
 
