@@ -8,13 +8,15 @@ same way as every other setting; an option given on the command line wins.
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 import uvicorn
 from pydantic import ValidationError
-from sqlalchemy import make_url
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from app import migrations
@@ -98,20 +100,23 @@ def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOpti
     _serve(host, port, workers)
 
 
-def _revision_now() -> str | None:
+@contextmanager
+def _writer() -> Iterator[Engine]:
     engine = writer_engine(get_settings())
     try:
-        return migrations.current_revision(engine)
+        yield engine
     finally:
         engine.dispose()
+
+
+def _revision_now() -> str | None:
+    with _writer() as engine:
+        return migrations.current_revision(engine)
 
 
 def _dataset_version_now() -> str | None:
-    engine = writer_engine(get_settings())
-    try:
+    with _writer() as engine:
         return stored_version(engine=engine)
-    finally:
-        engine.dispose()
 
 
 @db.command()
@@ -187,11 +192,8 @@ def seed(
     if check_only:
         typer.echo(f"seed data is valid (version {dataset.version}): {counts}")
         return
-    engine = writer_engine(get_settings())
-    try:
+    with _writer() as engine:
         changed = load_dataset(engine=engine, dataset=dataset, force=force)
-    finally:
-        engine.dispose()
     state = "loaded" if changed else "already loaded; nothing changed"
     typer.echo(f"dataset {dataset.version} {state}: {counts}")
 

@@ -12,11 +12,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
-from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from app.api.deps import PageParams
+from app.api.deps import PageParams, app_settings
 from app.api.flatten import csv_columns
 from app.api.negotiation import Format, negotiate
 from app.config import Settings
@@ -34,11 +33,6 @@ async def document(db: Database, function: Callable[..., bytes], **arguments: An
     """One stored (or spliced) JSON document, from `function(snapshot, **arguments)`."""
     body = await db.call(function, **arguments)
     return Response(body, media_type="application/json")
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _after(
@@ -67,7 +61,7 @@ async def page_response(
 ) -> Response:
     """A JSON page with its opaque `next_cursor` and an RFC 8288 `Link: rel="next"`."""
     assert db.request is not None
-    settings = _settings(db.request)
+    settings = app_settings(db.request)
     fingerprint = query_fingerprint(listing.identity)
     after = _after(listing, cursor, fingerprint, settings)
 
@@ -178,7 +172,7 @@ async def export_response(db: Database, listing: Listing, *, fmt: str) -> Respon
     """
     request = db.request
     assert request is not None
-    settings = _settings(request)
+    settings = app_settings(request)
 
     def prepare(snapshot: Snapshot) -> str | None:
         # Planning checks the names the filters use: a bad one is a 400 now, not a failure

@@ -127,18 +127,20 @@ class Plan:
 NOTHING = Plan("", [], {}, (), empty=True)
 
 
+def _postings(snapshot: Snapshot, kind: str, membership: Membership) -> int:
+    """How many postings a membership has (any of its values), from the seed's counts."""
+    values, params = in_list("value", membership.values)
+    total = snapshot.scalar(
+        "SELECT sum(count) FROM posting_count WHERE kind = :kind AND dimension = :dimension "
+        f"AND value IN {values}",
+        {"kind": kind, "dimension": membership.dimension, **params},
+    )
+    return int(total or 0)
+
+
 def _posting_counts(snapshot: Snapshot, selection: Selection) -> list[int]:
-    """How many postings each membership has (any of its values)."""
-    counts = []
-    for index, membership in enumerate(selection.memberships):
-        values, params = in_list(f"v{index}_", membership.values)
-        total = snapshot.scalar(
-            "SELECT sum(count) FROM posting_count WHERE kind = :kind AND dimension = :dimension "
-            f"AND value IN {values}",
-            {"kind": selection.postings.kind, "dimension": membership.dimension, **params},
-        )
-        counts.append(int(total or 0))
-    return counts
+    kind = selection.postings.kind
+    return [_postings(snapshot, kind, membership) for membership in selection.memberships]
 
 
 def _search_matches(snapshot: Snapshot, selection: Selection, *, cap: int) -> int:
@@ -171,12 +173,7 @@ def _search_matches(snapshot: Snapshot, selection: Selection, *, cap: int) -> in
 
 def _everything(snapshot: Snapshot, selection: Selection) -> int:
     dimension, value = EVERYTHING
-    count = snapshot.scalar(
-        "SELECT count FROM posting_count WHERE kind = :kind AND dimension = :dimension "
-        "AND value = :value",
-        {"kind": selection.postings.kind, "dimension": dimension, "value": value},
-    )
-    return int(count or 0)
+    return _postings(snapshot, selection.postings.kind, Membership(dimension, (value,)))
 
 
 def _probe(
