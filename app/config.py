@@ -101,6 +101,12 @@ class Settings(BaseSettings):
         description="Time a client has to send a whole request (from connecting, or from its "
         "first byte on a kept-alive connection); over it, a 408 and the connection is closed",
     )
+    response_write_timeout_ms: int = Field(
+        default=60_000,
+        ge=100,
+        description="Time a client may read nothing of a response (its socket buffer full); "
+        "over it, the connection is aborted and an export's slot freed",
+    )
     max_connections: int = Field(
         default=1000, ge=1, description="Open connections per process; over it, a 503"
     )

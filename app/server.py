@@ -2,13 +2,18 @@
 
 uvicorn (0.54, httptools) has no bound on the size of a request head, no deadline for sending
 one (its keep-alive timer runs only between requests, so a socket that never finishes its
-headers is held forever), and its `limit_concurrency` answers a plain-text 503. This subclass
-adds all three, answering with the API's problem documents:
+headers is held forever), no deadline for reading a response (a client that stops reading an
+export holds its export slot for as long as it keeps the socket open), and its
+`limit_concurrency` answers a plain-text 503. This subclass adds all four, answering with the
+API's problem documents where an answer can still be sent:
 
 - a request line and headers larger than REQUEST_HEAD_MAX_BYTES: 431, connection closed;
 - a request not sent in full within REQUEST_READ_TIMEOUT_MS (counted from connecting, or from
   the first byte of a request on a kept-alive connection): 408, connection closed; a connection
   on which nothing was sent is closed silently;
+- a response the client has not read from for RESPONSE_WRITE_TIMEOUT_MS (the socket's send
+  buffer stayed full: uvicorn paused writing and was never resumed): connection aborted, which
+  ends the response, and an export's slot and work with it;
 - more than MAX_CONNECTIONS open connections in this process: 503 with Retry-After.
 
 A reverse proxy in front (docs/deploy.md) should still buffer requests; these limits keep a
@@ -77,8 +82,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         settings = get_settings()
         self.max_head_bytes = settings.request_head_max_bytes
         self.read_timeout = settings.request_read_timeout_ms / 1000
+        self.write_timeout = settings.response_write_timeout_ms / 1000
         self.max_connections = settings.max_connections
         self.read_deadline: asyncio.TimerHandle | None = None
+        self.write_deadline: asyncio.TimerHandle | None = None
         self.head_bytes = 0  # received since the current head started (see data_received)
         self.reading_head = True  # between requests, or inside a head
         self.in_request = False  # some byte of a request not yet complete has arrived
@@ -90,7 +97,19 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_read_deadline()
+        self._disarm_write_deadline()
         super().connection_lost(exc)
+
+    # Flow control: the transport pauses writing when its buffer is full (the client is not
+    # reading) and resumes once it drains.
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self.write_deadline is None:
+            self.write_deadline = self.loop.call_later(self.write_timeout, self._on_write_deadline)
+
+    def resume_writing(self) -> None:
+        self._disarm_write_deadline()
+        super().resume_writing()
 
     def data_received(self, data: bytes) -> None:
         # A head is fed to the parser at most up to the limit: once the bytes of an unfinished
@@ -167,6 +186,21 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             )
         else:
             self.transport.close()
+
+    # The write deadline
+    def _disarm_write_deadline(self) -> None:
+        if self.write_deadline is not None:
+            self.write_deadline.cancel()
+            self.write_deadline = None
+
+    def _on_write_deadline(self) -> None:
+        self.write_deadline = None
+        logger.warning(
+            "a client read nothing for %g s (RESPONSE_WRITE_TIMEOUT_MS): connection aborted",
+            self.write_timeout,
+        )
+        # Not close(): that would wait for the full buffer to drain, which is what never happens.
+        self.transport.abort()
 
     def _refuse(self, status: int, slug: str, detail: str) -> None:
         """Answer `status` without running the app, and close the connection."""

@@ -1,19 +1,22 @@
 """Export contention: do concurrent exports starve the rest of the service?
 
     .venv/bin/python bench/export_contention.py --db /tmp/bench-1m.db [--exports 16]
-        [--seconds 30] [--export-max-concurrent 2]
+        [--seconds 30] [--runs 1] [--format csv|ndjson] [--export-max-concurrent 2]
 
 Starts `python -m app serve` (one worker, as `make serve` runs it) on a free port against an
-existing database (a generated one: bench/generate.py), starts `--exports` clients that each
-stream a CSV export of every event, reading slowly enough to stay connected, and meanwhile
-measures `/readyz` and a filtered first page from one client, back to back, for `--seconds`.
-Reports p50/p99 of both probes, how many exports streamed and how many were refused with a
-503 (the per-process cap, EXPORT_MAX_CONCURRENT), and the same probes without exports first,
-measured in the same run. Results go to bench/results/export-contention.json.
+existing database (a generated one: bench/generate.py). Each run measures `/readyz` and a
+filtered first page from one client, back to back, for `--seconds` without exports, then again
+while `--exports` clients keep exporting every event (`/v1/events.csv` or `.ndjson`): each
+client reads its export as fast as it arrives and starts another when it ends, and retries
+half a second after a 503 (the per-process cap, EXPORT_MAX_CONCURRENT), so the cap's slots stay
+busy for the whole window. The export clients run in a process of their own, so their work
+does not hold up the probing client's interpreter. Reports p50/p99 of both probes per run and
+what the exports did; results go to bench/results/export-contention.json.
 """
 
 import argparse
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -99,25 +102,59 @@ def _probe(base: str, seconds: float) -> dict[str, dict[str, float]]:
     return report
 
 
-def _export(
-    base: str, outcome: dict[str, int], lock: threading.Lock, stop: threading.Event
+def _export_client(
+    url: str, outcome: dict[str, int], lock: threading.Lock, stop: threading.Event
 ) -> None:
-    request = urllib.request.Request(base + "/v1/events?format=csv")
-    try:
-        with urllib.request.urlopen(request, timeout=600) as response:
-            rows = 0
-            while not stop.is_set():
-                chunk = response.read(64 * 1024)
-                if not chunk:
-                    break
-                rows += chunk.count(b"\n")
-            key = "streamed"
-    except urllib.error.HTTPError as error:
-        key = f"refused_{error.code}"
-        rows = 0
-    with lock:
-        outcome[key] = outcome.get(key, 0) + 1
-        outcome["rows"] = outcome.get("rows", 0) + rows
+    while not stop.is_set():
+        lines = 0
+        try:
+            with urllib.request.urlopen(url, timeout=600) as response:
+                key = "completed"
+                while chunk := response.read(64 * 1024):
+                    lines += chunk.count(b"\n")
+                    if stop.is_set():
+                        key = "streaming_at_stop"
+                        break
+        except urllib.error.HTTPError as error:
+            key = f"refused_{error.code}"
+            stop.wait(0.5)
+        with lock:
+            outcome[key] = outcome.get(key, 0) + 1
+            outcome["lines"] = outcome.get("lines", 0) + lines
+
+
+def _export_clients(url: str, clients: int, stop: Any, results: Any) -> None:
+    """In a process of its own: `clients` exporting threads until `stop` is set."""
+    outcome: dict[str, int] = {}
+    lock, halt = threading.Lock(), threading.Event()
+    threads = [
+        threading.Thread(target=_export_client, args=(url, outcome, lock, halt), daemon=True)
+        for _ in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    stop.wait()
+    halt.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    results.put(outcome)
+
+
+def _run(base: str, args: argparse.Namespace) -> dict[str, Any]:
+    quiet = _probe(base, args.seconds)
+    context = multiprocessing.get_context("spawn")
+    stop, results = context.Event(), context.Queue()
+    exporters = context.Process(
+        target=_export_clients,
+        args=(f"{base}/v1/events.{args.format}", args.exports, stop, results),
+    )
+    exporters.start()
+    time.sleep(2)  # every client has been admitted or refused, the slots are streaming
+    busy = _probe(base, args.seconds)
+    stop.set()
+    outcome = results.get(timeout=60)
+    exporters.join(timeout=30)
+    return {"without_exports": quiet, "during_exports": busy, "exports": outcome}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,39 +162,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True, help="a generated SQLite file (or a URL)")
     parser.add_argument("--exports", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--format", choices=("csv", "ndjson"), default="csv")
     parser.add_argument("--export-max-concurrent", type=int, default=2)
     args = parser.parse_args(argv)
     database_url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = _start(database_url, port, args.export_max_concurrent)
+    runs = []
     try:
         _probe(base, 3)  # warm the page cache the probes use
-        quiet = _probe(base, args.seconds)
-        outcome: dict[str, int] = {}
-        lock, stop = threading.Lock(), threading.Event()
-        clients = [
-            threading.Thread(target=_export, args=(base, outcome, lock, stop), daemon=True)
-            for _ in range(args.exports)
-        ]
-        for client in clients:
-            client.start()
-        time.sleep(1)  # every export has been admitted or refused
-        busy = _probe(base, args.seconds)
-        stop.set()
-        for client in clients:
-            client.join(timeout=30)
+        for number in range(1, args.runs + 1):
+            runs.append(_run(base, args))
+            print(f"run {number}: {json.dumps(runs[-1])}", file=sys.stderr)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     result: dict[str, Any] = {
         "database": database_url.split("://")[0],
+        "format": args.format,
         "exports_started": args.exports,
         "export_max_concurrent": args.export_max_concurrent,
-        "exports": outcome,
         "seconds": args.seconds,
-        "without_exports": quiet,
-        "during_exports": busy,
+        "runs": runs,
     }
     out = ROOT / "bench" / "results" / "export-contention.json"
     out.parent.mkdir(parents=True, exist_ok=True)

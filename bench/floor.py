@@ -21,10 +21,8 @@ constants, cursors, search syntax and CSV columns.
 
 import base64
 import calendar
-import csv
 import hashlib
 import hmac
-import io
 import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
@@ -52,9 +50,9 @@ MAX_LIMIT = 200
 EXPORT_BATCH = 2000
 CACHE_KIB = 16 * 1024  # as app/engines.py gives each connection
 SIGNATURE_BYTES = 12
-# CSV columns of an event (app/api/flatten.py applied to EventPublic): a name is a scalar or a
-# list of scalars joined with "|"; (name, fields) a list of objects, one column per field.
-EVENT_CSV: tuple[str | tuple[str, tuple[str, ...]], ...] = (
+# The CSV header of an event export (app/readmodel/flatten.py applied to EventPublic); the rows
+# are the stored `csv_line` of each event.
+EVENT_CSV_HEADER = (
     "id",
     "start_date",
     "end_date",
@@ -72,7 +70,10 @@ EVENT_CSV: tuple[str | tuple[str, tuple[str, ...]], ...] = (
     "location",
     "location_country",
     "duration_minutes",
-    ("participants", ("id", "name", "country", "role")),
+    "participants_id",
+    "participants_name",
+    "participants_country",
+    "participants_role",
     "countries",
     "topics",
     "source_count",
@@ -199,12 +200,14 @@ def json_page(
     )
 
 
-def documents(plan: fq.Plan, descending: bool) -> Iterator[str]:
+def documents(plan: fq.Plan, descending: bool, column: str = "doc") -> Iterator[str]:
     sent = 0
     after: list[str] | None = None
     while sent < EXPORT_MAX_ROWS:
         batch = min(EXPORT_BATCH, EXPORT_MAX_ROWS - sent)
-        rows = fq.page(db(), plan, descending=descending, limit=batch + 1, after=after)
+        rows = fq.page(
+            db(), plan, descending=descending, limit=batch + 1, after=after, column=column
+        )
         yield from (row[0] for row in rows[:batch])
         sent += min(len(rows), batch)
         if len(rows) <= batch:
@@ -212,42 +215,21 @@ def documents(plan: fq.Plan, descending: bool) -> Iterator[str]:
         after = [str(part) for part in rows[batch - 1][1:]]
 
 
-def _cell(value: Any) -> Any:
-    return "" if value is None else value
-
-
 def csv_header() -> list[str]:
-    return [
-        column if isinstance(column, str) else f"{column[0]}_{name}"
-        for column in EVENT_CSV
-        for name in ((column,) if isinstance(column, str) else column[1])
-    ]
+    return list(EVENT_CSV_HEADER)
 
 
-def csv_rows(docs: Iterator[str]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(csv_header())
-    for count, doc in enumerate(docs, start=1):
-        item = orjson.loads(doc)
-        row: list[Any] = []
-        for column in EVENT_CSV:
-            if isinstance(column, str):
-                value = item.get(column)
-                row.append(
-                    "|".join(str(_cell(v)) for v in value)
-                    if isinstance(value, list)
-                    else _cell(value)
-                )
-            else:
-                elements = item.get(column[0]) or []
-                row += ["|".join(str(_cell(e.get(name))) for e in elements) for name in column[1]]
-        writer.writerow(row)
-        if count % 1000 == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+def csv_rows(lines: Iterator[str]) -> Iterator[bytes]:
+    """The header, then the stored CSV lines (each ends in CRLF) in batches."""
+    yield (",".join(EVENT_CSV_HEADER) + "\r\n").encode()
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == EXPORT_BATCH:
+            yield "".join(batch).encode()
+            batch.clear()
+    if batch:
+        yield "".join(batch).encode()
 
 
 def ndjson_rows(docs: Iterator[str]) -> Iterator[bytes]:
@@ -268,7 +250,7 @@ def list_events(params: list[tuple[str, str]]) -> Any:
     chosen = fq.event_selection(db(), filters, max_event_span_days())
     plan = fq.plan(db(), chosen)
     if one.get("format") == "csv":
-        return "text/csv; charset=utf-8", csv_rows(documents(plan, descending))
+        return "text/csv; charset=utf-8", csv_rows(documents(plan, descending, "csv_line"))
     if one.get("format") == "ndjson":
         return "application/x-ndjson", ndjson_rows(documents(plan, descending))
     identity = fq.identity("events", filters, {"descending": descending})

@@ -129,9 +129,16 @@ def in_list(name: str, values: Any) -> tuple[str, Params]:
 
 
 def page(
-    db: sqlite3.Connection, plan: Plan, *, descending: bool, limit: int, after: list[str] | None
+    db: sqlite3.Connection,
+    plan: Plan,
+    *,
+    descending: bool,
+    limit: int,
+    after: list[str] | None,
+    column: str = "doc",
 ) -> Rows:
-    """The stored documents and sort keys of up to `limit` rows after the key `after`."""
+    """The stored `column` (document or CSV line) and sort keys of up to `limit` rows after the
+    key `after`."""
     if plan.empty:
         return []
     conditions, params = list(plan.conditions), dict(plan.params)
@@ -146,7 +153,7 @@ def page(
     order = ", ".join(column + direction for column in plan.sort_key)
     params["limit"] = limit
     return db.execute(
-        f"SELECT i.doc, {', '.join(plan.sort_key)} FROM {plan.source}{where(conditions)} "
+        f"SELECT i.{column}, {', '.join(plan.sort_key)} FROM {plan.source}{where(conditions)} "
         f"ORDER BY {order} LIMIT :limit",
         params,
     ).fetchall()

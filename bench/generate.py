@@ -131,9 +131,9 @@ def generate(
     counts["trade_observation"] = len(trade)
     finished = builder.finish()
     for table in ("person", "source"):
-        docs = {row["id"]: row["doc"] for row in finished[table]}
+        stored = {row["id"]: row for row in finished[table]}
         for row in reference[table]:
-            row["doc"] = docs[row["id"]]
+            row |= stored[row["id"]]
     for table in ("country", "person", "source", "posting_count", "event_timeline_count"):
         rows = reference[table] if table in reference else finished[table]
         writer.write(table, rows)

@@ -21,6 +21,7 @@ from typing import Any
 from bench.scenarios import Scenario
 from bench.servers import (
     BENCH,
+    DOCUMENT_COLUMNS,
     SERVERS,
     BenchError,
     Config,
@@ -333,7 +334,8 @@ def export_paths(db_name: str) -> dict[str, dict[str, str]]:
         "csv": {
             "ours": "/v1/events?format=csv",
             "floor": "/v1/events?format=csv",
-            "datasette": f"/{db_name}/event.csv?_stream=on&_size=max&_nocol=doc&_nocol=sources_doc",
+            "datasette": f"/{db_name}/event.csv?_stream=on&_size=max"
+            + "".join(f"&_nocol={column}" for column in sorted(DOCUMENT_COLUMNS)),
         },
         "ndjson": {"ours": "/v1/events?format=ndjson", "floor": "/v1/events?format=ndjson"},
     }

@@ -24,7 +24,7 @@ BENCH = ROOT / "bench"
 PYTHON = sys.executable
 SERVERS = ("ours", "datasette", "floor")
 EXPORT_ROWS_CAP = 10_000_000
-DOCUMENT_COLUMNS = {"doc", "sources_doc"}
+DOCUMENT_COLUMNS = {"doc", "csv_line", "sources_doc"}
 
 
 class BenchError(Exception):

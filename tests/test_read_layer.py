@@ -105,7 +105,7 @@ def test_head_on_an_export_reads_no_rows(
     def never(*_args: object, **_kw: object) -> None:
         raise AssertionError("HEAD must not read the export's rows")
 
-    monkeypatch.setattr(lists, "_documents", never)
+    monkeypatch.setattr(lists, "_export_chunks", never)
     response = client.head("/v1/events?format=csv")
     assert response.status_code == 200 and response.content == b""
     assert response.headers["etag"] and "attachment" in response.headers["content-disposition"]

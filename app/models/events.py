@@ -32,6 +32,8 @@ class Event(SQLModel, table=True):
     duration_minutes: int | None = None
     # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
     doc: str = Field(sa_column=Column(Text, nullable=False))
+    # Its line in a CSV export (app/readmodel/flatten.py), rendered by the seed as well.
+    csv_line: str = Field(sa_column=Column(Text, nullable=False))
     # The detail's `sources` list (supporting excerpts), rendered by the seed as well.
     sources_doc: str = Field(sa_column=Column(Text, nullable=False))
 

@@ -33,6 +33,8 @@ class Quote(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text))
     # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
     doc: str = Field(sa_column=Column(Text, nullable=False))
+    # Its line in a CSV export (app/readmodel/flatten.py), rendered by the seed as well.
+    csv_line: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class QuoteTopic(SQLModel, table=True):

@@ -23,6 +23,8 @@ class Person(SQLModel, table=True):
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
     doc: str = Field(sa_column=Column(Text, nullable=False))
+    # Its line in a CSV export (app/readmodel/flatten.py), rendered by the seed as well.
+    csv_line: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class Source(SQLModel, table=True):
@@ -40,3 +42,5 @@ class Source(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
     doc: str = Field(sa_column=Column(Text, nullable=False))
+    # Its line in a CSV export (app/readmodel/flatten.py), rendered by the seed as well.
+    csv_line: str = Field(sa_column=Column(Text, nullable=False))

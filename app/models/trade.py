@@ -53,3 +53,5 @@ class TradeObservation(SQLModel, table=True):
     preference_reason: str = Field(sa_column=Column(Text, nullable=False))
     # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
     doc: str = Field(sa_column=Column(Text, nullable=False))
+    # Its line in a CSV export (app/readmodel/flatten.py), rendered by the seed as well.
+    csv_line: str = Field(sa_column=Column(Text, nullable=False))

@@ -56,7 +56,7 @@ class ReadModelBuilder:
         topics: Iterable[Row],
         excerpts: Iterable[Row],
     ) -> list[Row]:
-        """Set `doc` and `sources_doc` on each event row; return its posting rows."""
+        """Set `doc`, `csv_line` and `sources_doc` on each event row; return its postings."""
         by_event = {
             name: _grouped(rows, "event_id")
             for name, rows in (
@@ -74,7 +74,7 @@ class ReadModelBuilder:
             tags = [row["topic"] for row in by_event["topics"].get(event_id, [])]
             excerpt_rows = by_event["excerpts"].get(event_id, [])
             source_ids = sorted({row["source_id"] for row in excerpt_rows})
-            event["doc"] = render.event_document(
+            event |= render.event_document(
                 event,
                 participants=(
                     {
@@ -88,7 +88,7 @@ class ReadModelBuilder:
                 countries=codes,
                 topics=tags,
                 source_ids=source_ids,
-            ).decode()
+            )
             event["sources_doc"] = render.event_sources_document(
                 excerpt_rows, sources=self.sources
             ).decode()
@@ -125,14 +125,14 @@ class ReadModelBuilder:
         return postings
 
     def add_quotes(self, quotes: list[Row], *, topics: Iterable[Row]) -> list[Row]:
-        """Set `doc` on each quote row; return its posting rows."""
+        """Set `doc` and `csv_line` on each quote row; return its posting rows."""
         by_quote = _grouped(topics, "quote_id")
         postings: list[Row] = []
         for quote in quotes:
             tags = [row["topic"] for row in by_quote.get(quote["id"], [])]
-            quote["doc"] = render.quote_document(
+            quote |= render.quote_document(
                 quote, speaker_name=self.people[quote["speaker_id"]]["name"], topics=tags
-            ).decode()
+            )
             values = [
                 EVERYTHING,
                 ("leader", quote["speaker_id"]),
@@ -155,11 +155,9 @@ class ReadModelBuilder:
         return postings
 
     def add_observations(self, observations: list[Row]) -> None:
-        """Set `doc` on each trade observation row."""
+        """Set `doc` and `csv_line` on each trade observation row."""
         for row in observations:
-            row["doc"] = render.observation_document(
-                row, source=self.sources[row["source_id"]]
-            ).decode()
+            row |= render.observation_document(row, source=self.sources[row["source_id"]])
             self.source_counts[row["source_id"]]["trade_observations"] += 1
 
     def add_exclusions(self, exclusions: Iterable[Row]) -> None:
@@ -167,24 +165,24 @@ class ReadModelBuilder:
             self.source_counts[row["source_id"]]["exclusions"] += 1
 
     def finish(self) -> dict[str, list[Row]]:
-        """Documents of people and sources (`id` and `doc`) and the count tables."""
+        """Documents of people and sources (`id`, `doc`, `csv_line`) and the count tables."""
         people = [
             {
                 "id": person_id,
-                "doc": render.leader_document(
+                **render.leader_document(
                     person,
                     event_count=self.person_events[person_id],
                     quote_count=self.person_quotes[person_id],
-                ).decode(),
+                ),
             }
             for person_id, person in self.people.items()
         ]
         sources = [
             {
                 "id": source_id,
-                "doc": render.source_document(
+                **render.source_document(
                     source, counts=source_counts(self.source_counts[source_id])
-                ).decode(),
+                ),
             }
             for source_id, source in self.sources.items()
         ]
@@ -231,8 +229,8 @@ def derive_read_model(rows: dict[str, list[Row]]) -> None:
     builder.add_exclusions(rows["exclusion"])
     finished = builder.finish()
     for table in ("person", "source"):
-        docs = {row["id"]: row["doc"] for row in finished[table]}
+        stored = {row["id"]: row for row in finished[table]}
         for row in rows[table]:
-            row["doc"] = docs[row["id"]]
+            row |= stored[row["id"]]
     rows["posting_count"] = finished["posting_count"]
     rows["event_timeline_count"] = finished["event_timeline_count"]

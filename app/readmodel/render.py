@@ -15,6 +15,7 @@ import orjson
 from pydantic import BaseModel
 
 from app.dates import DATE_WIDTH
+from app.readmodel.flatten import csv_line
 from app.schemas.common import SourceExcerpt
 from app.schemas.events import EventPublic
 from app.schemas.quotes import QuotePublic
@@ -47,9 +48,14 @@ def _at_precision(value: Any, precision: str) -> str | None:
     return None if value is None else str(value)[: DATE_WIDTH[precision]]
 
 
-def dump(model: BaseModel) -> bytes:
-    """The JSON bytes of a validated public model, exactly as the API sends them."""
-    return orjson.dumps(model.model_dump(mode="json"))
+# What the seed stores beside a row for a listed item: {"doc": its JSON, "csv_line": its CSV}.
+Stored = dict[str, str]
+
+
+def stored(model: BaseModel) -> Stored:
+    """A validated public item's JSON, exactly as the API sends it, and its CSV export line."""
+    item = model.model_dump(mode="json")
+    return {"doc": orjson.dumps(item).decode(), "csv_line": csv_line(type(model), item)}
 
 
 def dump_list(models: Iterable[BaseModel]) -> bytes:
@@ -63,7 +69,7 @@ def event_document(
     countries: Iterable[str],
     topics: Iterable[str],
     source_ids: Iterable[str],
-) -> bytes:
+) -> Stored:
     """An event as listed: `participants` rows carry id, name, country and role."""
     coding = EVENT_CODING[EventKind(event["kind"])]
     precision = event["date_precision"]
@@ -96,7 +102,7 @@ def event_document(
         topics=sorted(topics),
         source_count=len(set(source_ids)),
     )
-    return dump(item)
+    return stored(item)
 
 
 def event_sources_document(excerpts: Iterable[Row], *, sources: Mapping[str, Row]) -> bytes:
@@ -114,7 +120,7 @@ def event_sources_document(excerpts: Iterable[Row], *, sources: Mapping[str, Row
     )
 
 
-def quote_document(quote: Row, *, speaker_name: str, topics: Iterable[str]) -> bytes:
+def quote_document(quote: Row, *, speaker_name: str, topics: Iterable[str]) -> Stored:
     item = QuotePublic(
         id=quote["id"],
         text=quote["text"],
@@ -132,10 +138,10 @@ def quote_document(quote: Row, *, speaker_name: str, topics: Iterable[str]) -> b
             "span": {"start": quote["span_start"], "end": quote["span_end"]},
         },
     )
-    return dump(item)
+    return stored(item)
 
 
-def observation_document(observation: Row, *, source: Row) -> bytes:
+def observation_document(observation: Row, *, source: Row) -> Stored:
     row = observation
     item = TradeObservationPublic(
         id=row["id"],
@@ -173,10 +179,10 @@ def observation_document(observation: Row, *, source: Row) -> bytes:
             }
         ],
     )
-    return dump(item)
+    return stored(item)
 
 
-def leader_document(person: Row, *, event_count: int, quote_count: int) -> bytes:
+def leader_document(person: Row, *, event_count: int, quote_count: int) -> Stored:
     aliases = person["aliases"]
     if isinstance(aliases, str | bytes):  # SQLite hands JSON columns back as text
         aliases = orjson.loads(aliases)
@@ -190,10 +196,10 @@ def leader_document(person: Row, *, event_count: int, quote_count: int) -> bytes
         event_count=event_count,
         quote_count=quote_count,
     )
-    return dump(item)
+    return stored(item)
 
 
-def source_document(source: Row, *, counts: Mapping[str, int]) -> bytes:
+def source_document(source: Row, *, counts: Mapping[str, int]) -> Stored:
     item = SourcePublic(
         id=source["id"],
         file_name=source["file_name"],
@@ -208,4 +214,4 @@ def source_document(source: Row, *, counts: Mapping[str, int]) -> bytes:
         char_count=source["char_count"],
         counts=dict(counts),
     )
-    return dump(item)
+    return stored(item)

@@ -95,7 +95,6 @@ def event_listing(*, filters: EventFilters, descending: bool) -> Listing:
         plan=lambda snapshot, whole=False: walks.plan(
             snapshot, selection(snapshot, filters), whole=whole
         ),
-        select="i.doc",
         descending=descending,
         # Unfiltered, a page is the first entries of one posting list from the cursor on.
         inline=filters == EventFilters(),

@@ -15,6 +15,8 @@ from app.services.walks import Plan
 KeyShape = Literal["date_id", "id"]
 Key = tuple[Any, ...]
 Documents = list[str]
+# The stored text a listed item's row carries (app/readmodel/render.py): JSON, or a CSV line.
+StoredColumn = Literal["doc", "csv_line"]
 
 
 class InvalidKeyError(ValueError):
@@ -60,7 +62,8 @@ class Listing:
 
     `identity` is the canonical form of the validated parameters, defaults applied: a cursor
     is bound to it, so spelling a default out or leaving it implicit continues the same list.
-    `inline` says the page is a LIMIT-ed walk of one index (see app/database.py).
+    `inline` says the page is a LIMIT-ed walk of one index (see app/database.py). Every plan
+    reads the listed table as `i`.
     """
 
     name: str
@@ -69,15 +72,17 @@ class Listing:
     key_shape: KeyShape
     # plan(snapshot, whole=False): `whole` when every match will be read (a count).
     plan: Callable[..., Plan]
-    select: str = "doc"
     descending: bool = False
     inline: bool = False
 
-    def fetch(self, snapshot: Snapshot, after: Key | None, limit: int) -> tuple[Documents, Any]:
-        """Up to `limit` documents after the key `after`, and the key to continue after."""
+    def fetch(
+        self, snapshot: Snapshot, after: Key | None, limit: int, *, column: StoredColumn = "doc"
+    ) -> tuple[Documents, Any]:
+        """Up to `limit` items' stored `column` after the key `after`, and the key to continue
+        after."""
         plan = self.plan(snapshot)
         rows = plan.page(
-            snapshot, select=self.select, descending=self.descending, limit=limit + 1, after=after
+            snapshot, select=f"i.{column}", descending=self.descending, limit=limit + 1, after=after
         )
         if plan.whole:
             return [row[0] for row in rows], None

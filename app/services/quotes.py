@@ -78,7 +78,6 @@ def quote_listing(*, filters: QuoteFilters, descending: bool) -> Listing:
         plan=lambda snapshot, whole=False: walks.plan(
             snapshot, selection(snapshot, filters), whole=whole
         ),
-        select="i.doc",
         descending=descending,
         # At most one leader and nothing else: a page is the start of one posting list.
         inline=filters == plain and len(filters.leaders) + (filters.speaker is not None) <= 1,

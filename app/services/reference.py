@@ -22,7 +22,6 @@ def leader_listing() -> Listing:
         identity=identity("leaders"),
         key_shape="id",
         plan=lambda _snapshot, whole=False: Plan("person AS i", [], {}, ("i.id",)),
-        select="i.doc",
         inline=True,
     )
 
@@ -47,7 +46,6 @@ def source_listing() -> Listing:
         identity=identity("sources"),
         key_shape="id",
         plan=lambda _snapshot, whole=False: Plan("source AS i", [], {}, ("i.id",)),
-        select="i.doc",
         inline=True,
     )
 

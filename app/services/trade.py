@@ -51,7 +51,6 @@ def observation_listing(*, filters: ObservationFilters) -> Listing:
         identity=identity("trade-observations", filters),
         key_shape="id",
         plan=lambda snapshot, whole=False: _observations_plan(snapshot, filters),
-        select="i.doc",
     )
 
 
@@ -138,7 +137,6 @@ def series_listing(*, query: SeriesQuery) -> Listing:
         identity=identity("trade-series", query),
         key_shape="id",
         plan=lambda snapshot, whole=False: _series_plan(snapshot, query),
-        select="i.doc",
         inline=True,
     )
 

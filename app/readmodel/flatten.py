@@ -1,11 +1,14 @@
-"""CSV columns derived from a public schema, and the one function that flattens a document.
+"""CSV columns derived from a public schema, and the CSV line the seed stores for each item.
 
 The rule (docs/api.md): a scalar field is a column; a nested object's fields become
 `parent_child` columns; a list of values is one column joined with `|`; a list of objects
 gives one `list_field` column per field of its items, each joined with `|` in item order.
-Columns follow the schema's field order.
+Columns follow the schema's field order. An export sends `csv_header(model)` and then the
+stored lines, so no request flattens anything.
 """
 
+import csv
+import io
 import types
 import typing
 from collections.abc import Callable
@@ -108,3 +111,19 @@ def csv_columns(model: type[BaseModel]) -> tuple[Column, ...]:
         else:
             columns.append((name, _column(_getter((name,)))))
     return tuple(columns)
+
+
+def _line(cells: list[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
+
+
+def csv_header(model: type[BaseModel]) -> str:
+    """The header line (CRLF-terminated) of `model`'s CSV export."""
+    return _line([name for name, _ in csv_columns(model)])
+
+
+def csv_line(model: type[BaseModel], item: dict[str, Any]) -> str:
+    """The CSV line (CRLF-terminated) of one item, `item` being its public JSON as a dict."""
+    return _line([extract(item) for _, extract in csv_columns(model)])
