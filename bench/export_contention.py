@@ -80,6 +80,15 @@ def _start(database_url: str, port: int, export_max_concurrent: int) -> subproce
     raise SystemExit("the server did not become ready in 60 s")
 
 
+def _commit() -> str:
+    """The commit of the code the server ran (with `+changes` if the work tree differs)."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "app"], cwd=ROOT).returncode
+    return head + ("+changes" if dirty else "")
+
+
 def _probe(base: str, seconds: float) -> dict[str, dict[str, float]]:
     timings: dict[str, list[float]] = {name: [] for name in PROBES}
     failures = 0
@@ -180,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     result: dict[str, Any] = {
+        "server_commit": _commit(),
         "database": database_url.split("://")[0],
         "format": args.format,
         "exports_started": args.exports,
