@@ -5,12 +5,13 @@ Both on the curated dataset (as the seed loaded it) and on a generated one (benc
 which goes through the same ReadModelBuilder), on SQLite and PostgreSQL.
 """
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, text
 
 from app import migrations
 from app.database import Params, Snapshot
@@ -18,7 +19,7 @@ from app.engines import create_db_engine
 from app.models import tables as t
 from app.readmodel.derive import derive_read_model
 from app.seeding.load import TABLES
-from app.services.events import event_listing
+from app.services.events import EventFilters, event_listing, timeline
 from app.services.listing import Listing, check_key
 from app.services.quotes import quote_listing
 from app.services.walks import FETCH_AND_SORT_MAX, Plan
@@ -193,3 +194,104 @@ def test_pages_of_common_filters_walk_in_sort_order(generated: Engine) -> None:
         "quotes leaders",
     }
     assert expected <= walked, sorted(expected - walked)
+
+
+# Date ranges around month edges, open at either end, inside one month, across years.
+TIMELINE_RANGES: list[dict[str, Any]] = [
+    {},
+    {"start": dt.date(2005, 3, 15)},
+    {"start": dt.date(2005, 3, 1)},
+    {"end": dt.date(2010, 6, 29)},
+    {"end": dt.date(2010, 6, 30)},
+    {"start": dt.date(2004, 12, 31), "end": dt.date(2006, 1, 1)},
+    {"start": dt.date(2007, 2, 1), "end": dt.date(2007, 2, 28)},
+    {"start": dt.date(2007, 2, 10), "end": dt.date(2007, 2, 20)},
+    {"start": dt.date(2007, 2, 10), "end": dt.date(2007, 3, 5)},
+    {"period": (dt.date(2012, 1, 1), dt.date(2012, 12, 31))},
+    {"period": (dt.date(2012, 1, 1), dt.date(2012, 12, 31)), "start": dt.date(2012, 5, 17)},
+]
+
+
+def _expected_timeline(
+    connection: Connection, filters: EventFilters, granularity: str
+) -> dict[str, Any]:
+    """The timeline computed in Python from the normalized rows, as the API documents it:
+    events whose period overlaps the range, bucketed by the month (or year) they start in."""
+    members: dict[str, dict[str, set[str]]] = {"leader": {}, "country": {}, "topic": {}}
+    for dimension, table, column in (
+        ("leader", "event_participant", "person_id"),
+        ("country", "event_country", "country_code"),
+        ("topic", "event_topic", "topic"),
+    ):
+        for event_id, value in connection.execute(text(f"SELECT event_id, {column} FROM {table}")):
+            members[dimension].setdefault(event_id, set()).add(value)
+    lows = [day for day in (filters.start, filters.period and filters.period[0]) if day]
+    highs = [day for day in (filters.end, filters.period and filters.period[1]) if day]
+    buckets: dict[str, int] = {}
+    coarser: dict[str, int] = {}
+    rows = connection.execute(text("SELECT id, date_lo, date_hi, date_precision, kind FROM event"))
+    for event_id, date_lo, date_hi, precision, kind in rows:
+        lo, hi = str(date_lo)[:10], str(date_hi)[:10]
+        if any(lo > str(high) for high in highs) or any(hi < str(low) for low in lows):
+            continue
+        if not set(filters.leaders) <= members["leader"].get(event_id, set()):
+            continue
+        if not set(filters.countries) <= members["country"].get(event_id, set()):
+            continue
+        if not set(filters.topics) <= members["topic"].get(event_id, set()):
+            continue
+        if filters.kinds and kind not in filters.kinds:
+            continue
+        if granularity == "month" and precision == "year":
+            coarser[lo[:4]] = coarser.get(lo[:4], 0) + 1
+        else:
+            period = lo[: 4 if granularity == "year" else 7]
+            buckets[period] = buckets.get(period, 0) + 1
+    return {
+        "granularity": granularity,
+        "buckets": [{"period": k, "count": v} for k, v in sorted(buckets.items())],
+        "coarser": [{"period": k, "count": v} for k, v in sorted(coarser.items())],
+        "total": sum(buckets.values()) + sum(coarser.values()),
+    }
+
+
+def test_timelines_equal_counting_every_event(generated: Engine) -> None:
+    """Timelines answered from the seed's monthly counts (whole months of a date range
+    included, the edges walked) and timelines walked agree with counting in Python."""
+    with generated.connect() as connection, connection.begin():
+        leader, other = connection.execute(
+            text(
+                "SELECT value FROM posting_count WHERE kind = 'event' AND dimension = 'leader' "
+                "ORDER BY count DESC, value LIMIT 2"
+            )
+        ).scalars()
+        country = connection.execute(
+            text(
+                "SELECT value FROM posting_count WHERE kind = 'event' AND dimension = 'country' "
+                "ORDER BY count DESC, value LIMIT 1"
+            )
+        ).scalar_one()
+        kinds = tuple(
+            connection.execute(
+                text(
+                    "SELECT value FROM posting_count WHERE kind = 'event' AND dimension = 'kind' "
+                    "ORDER BY count DESC, value LIMIT 2"
+                )
+            ).scalars()
+        )
+        filter_sets: list[dict[str, Any]] = [
+            {},
+            {"leaders": (leader,)},
+            {"kinds": kinds},
+            {"countries": (country,)},
+            {"leaders": (leader, other)},  # two filters: always walked
+        ]
+        snapshot = Snapshot(connection)
+        for members in filter_sets:
+            for dates in TIMELINE_RANGES:
+                filters = EventFilters(**members, **dates)
+                for granularity in ("year", "month"):
+                    answer = timeline(snapshot, filters=filters, granularity=granularity)
+                    expected = _expected_timeline(connection, filters, granularity)
+                    assert answer == expected, (filters, granularity)
+                    assert answer["total"] > 0 or dates, filters

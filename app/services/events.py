@@ -6,10 +6,10 @@ from typing import Any
 
 import orjson
 
-from app.database import Params, Snapshot, in_list, inline_read, where
+from app.database import Params, Snapshot, inline_read
 from app.errors import not_found
 from app.schemas.events import EventPublic
-from app.services import walks
+from app.services import timelines, walks
 from app.services.listing import Listing, identity
 from app.services.lookup import require_known, require_source, resolve_leader
 from app.services.search import compile_query
@@ -128,19 +128,7 @@ def timeline_document(snapshot: Snapshot, *, filters: EventFilters, granularity:
 
 def timeline(snapshot: Snapshot, *, filters: EventFilters, granularity: str) -> dict[str, Any]:
     """Event counts per year or month; coarser-dated events are counted separately."""
-    chosen = selection(snapshot, filters)
-    counted = _counted_at_seed(chosen)
-    if counted is not None:
-        dimension, values = counted
-        value_list, params = in_list("value", values)
-        rows = snapshot.rows(
-            "SELECT month, year_precision, sum(count) FROM event_timeline_count "
-            f"WHERE dimension = :dimension AND value IN {value_list} "
-            "GROUP BY month, year_precision",
-            {"dimension": dimension, **params},
-        )
-    else:
-        rows = _count_by_walking(snapshot, chosen)
+    rows = timelines.monthly_counts(snapshot, selection(snapshot, filters))
     width = 4 if granularity == "year" else 7
     buckets: dict[str, int] = {}
     coarser: dict[str, int] = {}
@@ -155,36 +143,3 @@ def timeline(snapshot: Snapshot, *, filters: EventFilters, granularity: str) -> 
         "coarser": [{"period": k, "count": v} for k, v in sorted(coarser.items())],
         "total": sum(buckets.values()) + sum(coarser.values()),
     }
-
-
-def _counted_at_seed(chosen: walks.Selection) -> tuple[str, tuple[str, ...]] | None:
-    """The (dimension, values) whose counts the seed wrote, when they answer `chosen`:
-    no filter, or one filter on a dimension where each event has one value at most per
-    value listed (any-of kinds add up, as an event has one kind)."""
-    if chosen.ranges or chosen.q is not None or len(chosen.memberships) > 1:
-        return None
-    if not chosen.memberships:
-        return walks.EVERYTHING[0], (walks.EVERYTHING[1],)
-    only = chosen.memberships[0]
-    if len(only.values) > 1 and only.dimension != "kind":
-        return None
-    return only.dimension, only.values
-
-
-def _count_by_walking(snapshot: Snapshot, chosen: walks.Selection) -> list[tuple[Any, ...]]:
-    plan = walks.plan(snapshot, chosen, whole=True)
-    if plan.empty:
-        return []
-    table = plan.sort_key[0].split(".")[0]
-    day = f"{table}.date_lo"
-    month = f"substr({day}, 1, 7)" if snapshot.dialect == "sqlite" else f"to_char({day}, 'YYYY-MM')"
-    precision = (
-        f"{table}.year_precision"
-        if table == "p"
-        else f"CASE WHEN {table}.date_precision = 'year' THEN 1 ELSE 0 END"
-    )
-    return snapshot.rows(
-        f"SELECT {month}, {precision}, count(*) FROM {plan.source}{where(plan.conditions)} "
-        "GROUP BY 1, 2",
-        plan.params,
-    )
