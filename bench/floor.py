@@ -3,9 +3,10 @@
     BENCH_DB=/tmp/big.db uvicorn bench.floor:app --port 8002 --no-access-log
 
 No framework, no ORM, no validation, no middleware: stdlib sqlite3 (one connection, queries run
-on the event loop) and orjson. It runs the app's plans and SQL (bench/floor_queries.py) and
-splices the same stored documents, so each body is byte for byte the body of our endpoint
-(bench/run.py checks that before measuring). It knows only what the scenarios ask for:
+on the event loop) and orjson. It runs the app's plans and SQL (bench/floor_queries.py,
+bench/floor_timeline.py) and splices the same stored documents, so each body is byte for byte
+the body of our endpoint (bench/run.py checks that before measuring). It knows only what the
+scenarios ask for:
 
     GET /v1/events?date=&from=&to=&leader=&country=&topic=&kind=&status=&source=&q=&sort=
                    &limit=&cursor=&format=csv|ndjson
@@ -33,6 +34,7 @@ import orjson
 
 from bench import floor_queries as fq
 from bench.floor_queries import FETCH_AND_SORT_MAX, NotFoundError
+from bench.floor_timeline import timeline
 
 __all__ = ["FETCH_AND_SORT_MAX", "app"]
 
@@ -267,7 +269,7 @@ def list_quotes(params: list[tuple[str, str]]) -> bytes:
 
 def get_timeline(params: list[tuple[str, str]]) -> bytes:
     chosen = fq.event_selection(db(), event_filters(params), max_event_span_days())
-    return orjson.dumps(fq.timeline(db(), chosen, dict(params).get("granularity", "year")))
+    return orjson.dumps(timeline(db(), chosen, dict(params).get("granularity", "year")))
 
 
 # ---- items -------------------------------------------------------------------------------
