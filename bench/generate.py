@@ -129,13 +129,7 @@ def generate(
     builder.add_observations(trade)
     writer.write("trade_observation", trade)
     counts["trade_observation"] = len(trade)
-    finished = builder.finish()
-    for table in ("person", "source"):
-        stored = {row["id"]: row for row in finished[table]}
-        for row in reference[table]:
-            row |= stored[row["id"]]
-    for table in ("country", "person", "source", "posting_count", "event_timeline_count"):
-        rows = reference[table] if table in reference else finished[table]
+    for table, rows in (reference | builder.finish()).items():
         writer.write(table, rows)
         counts[table] = len(rows)
     timings["trade_reference_and_counts"] = time.perf_counter() - mark

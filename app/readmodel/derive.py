@@ -165,30 +165,19 @@ class ReadModelBuilder:
             self.source_counts[row["source_id"]]["exclusions"] += 1
 
     def finish(self) -> dict[str, list[Row]]:
-        """Documents of people and sources (`id`, `doc`, `csv_line`) and the count tables."""
-        people = [
-            {
-                "id": person_id,
-                **render.leader_document(
-                    person,
-                    event_count=self.person_events[person_id],
-                    quote_count=self.person_quotes[person_id],
-                ),
-            }
-            for person_id, person in self.people.items()
-        ]
-        sources = [
-            {
-                "id": source_id,
-                **render.source_document(
-                    source, counts=source_counts(self.source_counts[source_id])
-                ),
-            }
-            for source_id, source in self.sources.items()
-        ]
+        """Set `doc` and `csv_line` on each person and source row given to the builder (their
+        documents need every count); return the count tables."""
+        for person_id, person in self.people.items():
+            person |= render.leader_document(
+                person,
+                event_count=self.person_events[person_id],
+                quote_count=self.person_quotes[person_id],
+            )
+        for source_id, source in self.sources.items():
+            source |= render.source_document(
+                source, counts=source_counts(self.source_counts[source_id])
+            )
         return {
-            "person": people,
-            "source": sources,
             "posting_count": [
                 {"kind": kind, "dimension": dimension, "value": value, "count": count}
                 for (kind, dimension, value), count in sorted(self.posting_counts.items())
@@ -227,10 +216,4 @@ def derive_read_model(rows: dict[str, list[Row]]) -> None:
     rows["quote_posting"] = builder.add_quotes(rows["quote"], topics=rows["quote_topic"])
     builder.add_observations(rows["trade_observation"])
     builder.add_exclusions(rows["exclusion"])
-    finished = builder.finish()
-    for table in ("person", "source"):
-        stored = {row["id"]: row for row in finished[table]}
-        for row in rows[table]:
-            row |= stored[row["id"]]
-    rows["posting_count"] = finished["posting_count"]
-    rows["event_timeline_count"] = finished["event_timeline_count"]
+    rows |= builder.finish()
