@@ -20,6 +20,8 @@ from pydantic_settings import (
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "diplomatic_events.db"
+# How the API reaches PostgreSQL: directly, or through a pooler in transaction mode (PgBouncer).
+Pooler = Literal["none", "transaction"]
 ENV_FILE_VARIABLE = "ENV_FILE"
 
 
@@ -71,6 +73,11 @@ class Settings(BaseSettings):
         default=8, ge=1, description="Connections per process, and route threads to match"
     )
     db_busy_timeout_ms: int = Field(default=5000, ge=0)
+    db_pooler: Pooler = Field(
+        default="none",
+        description="`transaction` when DATABASE_URL points at PgBouncer in transaction pooling "
+        "mode: no startup options or prepared statements; limits set per transaction",
+    )
     seeds_dir: Path = Field(
         default=PROJECT_ROOT / "seeds", description="Folder of the seed files `seed` loads"
     )

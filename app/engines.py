@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlmodel import create_engine
 
-from app.config import Settings
+from app.config import Pooler, Settings
 
 # SQLite VM instructions between two looks at the clock: each look is a Python call that needs
 # the GIL, so looking often slows every query down; 100,000 steps are still only milliseconds.
@@ -99,8 +99,13 @@ def create_db_engine(
     statement_timeout_ms: int | None = None,
     pool_size: int = 5,
     busy_timeout_ms: int = 5000,
+    pooler: Pooler = "none",
 ) -> Engine:
-    """Build an engine for `url` with the per-connection settings this service relies on."""
+    """Build an engine for `url` with the per-connection settings this service relies on.
+
+    `pooler="transaction"` is for a PostgreSQL URL that points at PgBouncer in transaction
+    pooling mode (docs/deploy.md): each transaction may run on another server connection, so
+    nothing may live in the session."""
     if url.startswith("sqlite"):
         path = sqlite_file(url)
         if path is not None and not read_only:
@@ -118,20 +123,65 @@ def create_db_engine(
             statement_timeout_ms=statement_timeout_ms,
         )
         return engine
-    options = []
-    if read_only:
-        options.append("-c default_transaction_read_only=on")
-    if statement_timeout_ms:
-        options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
-    return create_engine(
+    return _postgres_engine(
+        url,
+        read_only=read_only,
+        statement_timeout_ms=statement_timeout_ms,
+        pool_size=pool_size,
+        pooler=pooler,
+    )
+
+
+def _postgres_engine(
+    url: str, *, read_only: bool, statement_timeout_ms: int | None, pool_size: int, pooler: Pooler
+) -> Engine:
+    connect_args: dict[str, Any] = {}
+    if pooler == "transaction":
+        # PgBouncer refuses libpq's `options` startup parameter, and a server-side prepared
+        # statement lives in a session another client's transaction may get next.
+        connect_args["prepare_threshold"] = None
+    else:
+        options = []
+        if read_only:
+            options.append("-c default_transaction_read_only=on")
+        if statement_timeout_ms:
+            options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
+        if options:
+            connect_args["options"] = " ".join(options)
+    engine = create_engine(
         url,
         # One snapshot per request: a reseed committing mid-request must not mix versions.
+        # psycopg opens each transaction with this level (BEGIN ISOLATION LEVEL ...), so it
+        # holds behind a transaction pooler too.
         isolation_level="REPEATABLE READ" if read_only else "READ COMMITTED",
         pool_size=pool_size,
         max_overflow=0,
         pool_pre_ping=True,
-        connect_args={"options": " ".join(options)} if options else {},
+        connect_args=connect_args,
     )
+    if pooler == "transaction":
+        _limit_each_transaction(
+            engine, read_only=read_only, statement_timeout_ms=statement_timeout_ms
+        )
+    return engine
+
+
+def _limit_each_transaction(
+    engine: Engine, *, read_only: bool, statement_timeout_ms: int | None
+) -> None:
+    """What the startup options set for a session, set for each transaction instead."""
+    if read_only:
+
+        @event.listens_for(engine, "connect")
+        def begin_read_only(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.read_only = True  # psycopg then sends BEGIN ... READ ONLY
+
+    if statement_timeout_ms:
+        limit = f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}"
+
+        @event.listens_for(engine, "begin")
+        def limit_statements(connection: Connection) -> None:
+            connection.exec_driver_sql(limit)
 
 
 @dataclass(frozen=True)
@@ -165,6 +215,7 @@ def serving_engines(settings: Settings) -> Engines:
             statement_timeout_ms=settings.query_timeout_ms,
             pool_size=pool_size,
             busy_timeout_ms=settings.db_busy_timeout_ms,
+            pooler=settings.db_pooler,
         )
 
     pooled = engine(settings.db_pool_size)
@@ -175,4 +226,8 @@ def serving_engines(settings: Settings) -> Engines:
 
 def writer_engine(settings: Settings) -> Engine:
     """A writable engine for the seed loader and migrations (never used to serve requests)."""
-    return create_db_engine(settings.database_url, busy_timeout_ms=settings.db_busy_timeout_ms)
+    return create_db_engine(
+        settings.database_url,
+        busy_timeout_ms=settings.db_busy_timeout_ms,
+        pooler=settings.db_pooler,
+    )
