@@ -108,9 +108,14 @@ class RecordingSnapshot(Snapshot):
         return super().rows(sql, params)
 
 
+# PostgreSQL plan nodes that read a whole posting list before the page's first row: a probe
+# turned into a join (hash, merge, or a semi-join) instead of a per-row subplan.
+WHOLE_LIST_JOINS = {"Hash Join", "Merge Join", "Hash"}
+
+
 def _sorts(snapshot: Snapshot, sql: str, params: Params) -> list[str]:
-    """The sorting steps in the plan of `sql`: SQLite's temporary B-trees for ORDER BY,
-    PostgreSQL's Sort nodes."""
+    """The steps in the plan of `sql` that read every match before the first row: SQLite's
+    temporary B-trees for ORDER BY; PostgreSQL's Sort nodes and joins of whole lists."""
     if snapshot.dialect == "sqlite":
         details = [row[-1] for row in snapshot.rows(f"EXPLAIN QUERY PLAN {sql}", params)]
         return [detail for detail in details if "TEMP B-TREE FOR ORDER BY" in detail]
@@ -121,6 +126,8 @@ def _sorts(snapshot: Snapshot, sql: str, params: Params) -> list[str]:
     def visit(node: dict[str, Any]) -> None:
         if node["Node Type"] == "Sort":
             found.append(f"Sort on {node.get('Sort Key')}")
+        if node["Node Type"] in WHOLE_LIST_JOINS or node.get("Join Type") in ("Semi", "Anti"):
+            found.append(f"{node['Node Type']} ({node.get('Join Type', '')})")
         for child in node.get("Plans", []):
             visit(child)
 

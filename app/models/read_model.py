@@ -7,6 +7,7 @@ and the normalized tables.
 
 import datetime as dt
 
+from sqlalchemy import PrimaryKeyConstraint
 from sqlmodel import Field, SQLModel
 
 import app.models.base  # noqa: F401  (naming convention first)
@@ -18,7 +19,17 @@ class EventPosting(SQLModel, table=True):
 
     __tablename__ = "event_posting"
     # SQLite keeps the rows inside the primary-key B-tree: a walk reads no second table.
-    __table_args__ = {"sqlite_with_rowid": False}
+    # PostgreSQL's key INCLUDEs the two other columns a walk reads, to the same end.
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "dimension",
+            "value",
+            "date_lo",
+            "event_id",
+            postgresql_include=["date_hi", "year_precision"],
+        ),
+        {"sqlite_with_rowid": False},
+    )
 
     dimension: str = Field(primary_key=True, max_length=12)
     value: str = Field(primary_key=True, max_length=120)
