@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from app.database import PLANNED_SUBQUERY_END
+
 SEARCH_TABLE_PREFIXES = ("event_search", "quote_search")
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
@@ -122,11 +124,11 @@ def match_condition(dialect: str, kind: str, alias: str, *, per_row: bool = Fals
     if per_row:
         return (
             f"EXISTS (SELECT 1 FROM {table} AS s WHERE s.{kind}_id = {alias}.id "
-            "AND s.document @@ to_tsquery('simple', :search_q))"
+            f"AND s.document @@ to_tsquery('simple', :search_q){PLANNED_SUBQUERY_END})"
         )
     return (
         f"{alias}.id IN (SELECT {kind}_id FROM {table} "
-        "WHERE document @@ to_tsquery('simple', :search_q))"
+        f"WHERE document @@ to_tsquery('simple', :search_q){PLANNED_SUBQUERY_END})"
     )
 
 

@@ -12,7 +12,7 @@ cheaper, and that plan is taken instead.
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.database import Params, Snapshot, in_list, where
+from app.database import PLANNED_SUBQUERY_END, Params, Snapshot, as_planned, in_list, where
 from app.readmodel.derive import EVERYTHING
 from app.services.search import match_condition
 
@@ -31,13 +31,6 @@ DENSE_SEARCH_POSTGRESQL = 100
 # For a count or a timeline, which read every row of the driving list: collecting the matches
 # costs ~0.2 us each, asking the index ~20 us a row.
 WHOLE_PER_ROW = 100
-# Marks the end of each probe's subquery. A page on PostgreSQL turns it into OFFSET 0, which
-# keeps the planner from rewriting the EXISTS as a join: it would otherwise hash-join or
-# merge the whole posting lists and sort every match (1,047 ms for leader+country at 200k
-# events) instead of probing row by row the few entries a LIMIT-ed walk reads (1.3 ms), as
-# SQLite does. Elsewhere it stays a comment: a count or a timeline reads every match, where a
-# merge of the lists is what it should do.
-PAGE_PROBE_END = "/* page: probe per row */"
 
 
 @dataclass(frozen=True)
@@ -122,9 +115,7 @@ class Plan:
             f"SELECT {select}, {', '.join(self.sort_key)} FROM {self.source}"
             f"{where(conditions)} ORDER BY {order} LIMIT :limit"
         )
-        if snapshot.dialect == "postgresql":
-            statement = statement.replace(PAGE_PROBE_END, " OFFSET 0")
-        return snapshot.rows(statement, params)
+        return snapshot.rows(as_planned(snapshot.dialect, statement), params)
 
     def count(self, snapshot: Snapshot) -> int:
         if self.empty:
@@ -198,7 +189,7 @@ def _probe(
     return (
         f"EXISTS (SELECT 1 FROM {postings.table} AS {m} WHERE {m}.dimension = :{m}_dimension "
         f"AND {m}.value IN {values} AND {m}.{sort} = {alias}.{sort} AND {m}.{ident} = {item_id}"
-        f"{PAGE_PROBE_END})",
+        f"{PLANNED_SUBQUERY_END})",
         params,
     )
 
@@ -322,7 +313,7 @@ def _fetch_and_sort(
         values, value_params = in_list("driver_", membership.values)
         conditions.append(
             f"i.id IN (SELECT {postings.id_column} FROM {postings.table} "
-            f"WHERE dimension = :driver_dimension AND value IN {values})"
+            f"WHERE dimension = :driver_dimension AND value IN {values}{PLANNED_SUBQUERY_END})"
         )
         params.update(value_params, driver_dimension=membership.dimension)
     _add_probes(snapshot, selection, conditions, params, skip=driver, alias="i", per_row=per_row)
