@@ -205,7 +205,7 @@ def table(results: dict[str, Any]) -> str:
                 f"| {e['ratio']} |"
             )
     if results.get("postgres"):
-        lines += _postgres_table(results["postgres"])
+        lines += _postgres_table(results["postgres"], results.get("scenarios", {}))
     lines += _cost_table(results["meta"].get("read_model_cost", {}))
     if results.get("targets"):
         lines += ["", "| target | value | met | where |", "|---|---:|---|---|"]
@@ -215,19 +215,27 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _postgres_table(postgres: dict[str, Any]) -> list[str]:
-    lines = ["", "| PostgreSQL (ours) | req/s | p50 / p99 ms | one-client p50 ms | non-2xx |"]
-    lines.append("|---|---:|---:|---:|---:|")
+def _postgres_table(postgres: dict[str, Any], sqlite: dict[str, Any]) -> list[str]:
+    """Ours on PostgreSQL beside ours on SQLite, scenario by scenario, from the same run."""
+    lines = [
+        "",
+        "| scenario (ours) | SQLite req/s | PostgreSQL req/s | PostgreSQL / SQLite "
+        "| PostgreSQL p50 / p99 ms | PostgreSQL one-client p50 ms | non-2xx |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     if "error" in postgres:
-        lines.append(f"| failed: {postgres['error'][:120]} | | | | |")
+        lines.append(f"| failed: {postgres['error'][:120]} | | | | | | |")
     for name, e in postgres.get("scenarios", {}).items():
         if "error" in e:
-            lines.append(f"| {name} | failed: {e['error'][:90]} | | | |")
+            lines.append(f"| {name} | failed: {e['error'][:90]} | | | | | |")
             continue
         one = postgres.get("one_client", {}).get(name, {}).get("ours", {}).get("p50_ms")
+        base = sqlite.get(name, {}).get("ours", {}).get("rps")
+        ratio = f"{e['rps'] / base:.2f}" if base else "–"
         lines.append(
-            f"| {name} | {e['rps']:,.1f} | {e['p50_ms']:,.1f} / {e['p99_ms']:,.1f} | "
-            f"{one if one is not None else '–'} | {e['errors']} |"
+            f"| {name} | {f'{base:,.1f}' if base else '–'} | {e['rps']:,.1f} | {ratio} "
+            f"| {e['p50_ms']:,.1f} / {e['p99_ms']:,.1f} | {one if one is not None else '–'} "
+            f"| {e['errors']} |"
         )
     return lines
 
