@@ -16,12 +16,12 @@ from sqlalchemy import Engine, event
 
 from app.api import lists
 from app.config import Settings
-from app.database import DatabaseDep
+from app.database import DatabaseDep, Read
 from app.engines import Engines
 from app.main import create_app
+from app.services.cursors import fingerprint
 from app.services.events import EventFilters, event_listing
 from app.services.listing import Listing
-from app.services.pagination import query_fingerprint
 from app.services.quotes import QuoteFilters, quote_listing
 from app.services.reference import leader_listing, source_listing
 from app.services.trade import ObservationFilters, observation_listing
@@ -131,7 +131,7 @@ def test_exports_beyond_the_per_process_cap_are_503(make_client: ClientFactory) 
 
 def _forged(listing: Listing, key: object) -> str:
     """A cursor signed with the (public) default secret, carrying any key."""
-    payload = orjson.dumps({"k": key, "f": query_fingerprint(listing.identity)})
+    payload = orjson.dumps({"k": key, "f": fingerprint(listing.identity)})
     secret = Settings().cursor_secret.encode()
     signature = hmac.new(secret, payload, hashlib.sha256).digest()[:12]
     return base64.urlsafe_b64encode(signature + payload).rstrip(b"=").decode()
@@ -190,10 +190,10 @@ def test_a_connection_that_raised_is_replaced(client: TestClient, inline: bool) 
     event.listen(engine, "connect", lambda *_: connects.append(1))
 
     async def broken(db: DatabaseDep) -> None:
-        await db.run(lambda snapshot: snapshot.rows("SELECT * FROM no_such_table"), inline=inline)
+        await db.run(Read(lambda snapshot: snapshot.rows("SELECT * FROM no_such_table"), inline))
 
     async def fine(db: DatabaseDep) -> int:
-        return len(await db.run(lambda snapshot: snapshot.rows("SELECT 1"), inline=inline))
+        return len(await db.run(Read(lambda snapshot: snapshot.rows("SELECT 1"), inline)))
 
     app.add_api_route("/v1/broken", broken)  # type: ignore[attr-defined]
     app.add_api_route("/v1/fine", fine)  # type: ignore[attr-defined]
