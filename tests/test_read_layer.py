@@ -86,6 +86,29 @@ def test_the_service_decides_where_a_read_runs(
         assert (len(inline), len(pooled)) == (0, 2)
 
 
+@pytest.mark.parametrize(
+    ("path", "on_the_loop"),
+    [
+        ("/v1/events?limit=5", True),  # the first entries of one posting list
+        ("/v1/events?limit=5&include_total=true", False),  # a count reads every match
+        ("/events/2025-01-21-putin-xi-video-call", True),  # the explorer: a few probes
+        ("/trade", False),  # every series of a pair: 18 queries
+        ("/", False),  # the overview and a timeline
+    ],
+)
+def test_pages_and_explorer_pages_run_where_their_service_says(
+    backend: str, client: TestClient, path: str, on_the_loop: bool
+) -> None:
+    engines: Engines = client.app.state.engines  # type: ignore[attr-defined]
+    inline, pooled = _checkouts(engines.inline), _checkouts(engines.pooled)
+    response = client.get(path, headers={"Accept": "text/html, application/json"})
+    assert response.status_code == 200, response.text
+    if backend == "postgresql":  # one pool: nothing runs on the event loop
+        assert engines.inline is engines.pooled and len(pooled) == 1
+    else:
+        assert (len(inline), len(pooled)) == ((1, 0) if on_the_loop else (0, 1))
+
+
 def test_settings_of_the_app_bound_requests_and_openapi(make_client: ClientFactory) -> None:
     client = make_client(max_page_size=10, default_page_size=3, search_max_words=2)
     schema = ok(client.get("/openapi.json"))

@@ -108,6 +108,8 @@ def _export_chunks(
         if next_key is None:
             return
         after = typed_key(listing.key_shape, next_key)
+        if after is None:  # a stored id the cursors could not carry: never restart the walk
+            raise ExportInterruptedError(f"the export cannot continue after {next_key}")
 
 
 def _released(chunks: Iterator[bytes], release: Callable[[], None]) -> Iterator[bytes]:

@@ -39,7 +39,6 @@ router = APIRouter(
 )
 
 SEARCH_SIZE = 20
-Cursor = CursorParam
 Country = Annotated[str, Query(pattern="^[A-Z]{2}$")]
 
 
@@ -106,7 +105,7 @@ async def event_list(
     request: Request,
     db: DatabaseDep,
     filters: EventFiltersDep,
-    cursor: Cursor = None,
+    cursor: CursorParam = None,
     sort: SortParam = "date",
 ) -> Response:
     listing = events.event_listing(filters=filters, descending=sort == "-date")
@@ -137,7 +136,7 @@ async def event_page(request: Request, db: DatabaseDep, event_id: EventId) -> Re
 
 
 @router.get("/leaders")
-async def leader_list(request: Request, db: DatabaseDep, cursor: Cursor = None) -> Response:
+async def leader_list(request: Request, db: DatabaseDep, cursor: CursorParam = None) -> Response:
     return await _reference_list(request, db, reference.leader_listing(), cursor, "leaders.html")
 
 
@@ -147,7 +146,7 @@ async def leader_page(
     db: DatabaseDep,
     leader_id: LeaderId,
     q: QParam = None,
-    cursor: Cursor = None,
+    cursor: CursorParam = None,
 ) -> Response:
     q = checked_q(q, settings_of(request))
     listing = quotes.quote_listing(
@@ -205,7 +204,7 @@ async def observation_page(
 
 
 @router.get("/sources")
-async def source_list(request: Request, db: DatabaseDep, cursor: Cursor = None) -> Response:
+async def source_list(request: Request, db: DatabaseDep, cursor: CursorParam = None) -> Response:
     return await _reference_list(request, db, reference.source_listing(), cursor, "sources.html")
 
 
