@@ -2,21 +2,23 @@
 and the bounds on exports, cursors and connections."""
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 
 from app.api import lists
 from app.config import Settings
-from app.database import DatabaseDep, Read
+from app.database import DatabaseDep, Params, Read, Snapshot
 from app.engines import Engines
 from app.main import create_app
 from app.services.cursors import fingerprint
@@ -266,3 +268,38 @@ def test_problems_under_v1_name_the_dataset_too(
     response = client.get(path, headers=headers)
     assert_problem(response, status)
     assert response.headers["x-dataset-version"] == version
+
+
+class CountingSnapshot(Snapshot):
+    """A snapshot that keeps every statement it runs."""
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self.statements: list[str] = []
+
+    def rows(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        self.statements.append(sql)
+        return super().rows(sql, params)
+
+
+def test_a_listing_plans_once_for_its_page_total_and_every_export_batch(
+    connection: Connection,
+) -> None:
+    """The selection's name look-ups, span query and posting counts are read once per dataset
+    version: by the first read, not again by the total or by later batches."""
+    filters = EventFilters(
+        leaders=("vladimir-putin",), countries=("CN",), start=dt.date(2020, 1, 1)
+    )
+    listing = event_listing(filters=filters, descending=False)
+    planning = ("FROM person", "FROM country", "max_event_span_days", "FROM posting_count")
+    batches = []
+    for _ in range(3):  # a page with its total, then two export batches, each a new snapshot
+        snapshot = CountingSnapshot(connection)
+        documents, key = listing.fetch(snapshot, None, 2)
+        assert documents and key is not None
+        listing.count(snapshot)
+        batches.append([s for s in snapshot.statements if any(p in s for p in planning)])
+    # Two memberships counted, one leader resolved, one country checked, the span read: once.
+    assert sum(s.count("FROM posting_count") for s in batches[0]) == 2
+    assert sum("FROM person" in s for s in batches[0]) == 1
+    assert batches[1:] == [[], []]
