@@ -130,7 +130,7 @@ def inline_read(function: Callable[..., T]) -> Callable[..., T]:
     return function
 
 
-def together(*reads: "Read[Any]") -> "Read[tuple[Any, ...]]":
+def together(*reads: Read[Any]) -> Read[tuple[Any, ...]]:
     """Several reads on one snapshot (a page of the explorer): inline only if every one is."""
     return Read(
         lambda snapshot: tuple(read(snapshot) for read in reads),
