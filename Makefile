@@ -64,6 +64,7 @@ serve: seed ## set up, migrate, seed and serve (HOST, PORT, ...: environment or 
 lint: install-dev lint-deploy lint-openapi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the layers of docs/architecture.md (pyproject.toml: tool.importlinter)
 
 lint-openapi: install client-tools ## Spectral (spectral:oas + OWASP, tests/clients/spectral.yaml) on the live document
 	$(BIN)/python -m app openapi > $(CLIENTS)/openapi.json

@@ -22,10 +22,11 @@ from sqlalchemy.exc import OperationalError
 from app import migrations
 from app.config import SettingsFileError, get_settings, settings_file
 from app.engines import sqlite_file, writer_engine
-from app.readmodel.derive import READ_MODEL_TABLES
+from app.readmodel.contract import READ_MODEL_TABLES
 from app.seeding.build import Dataset, SeedValidationError, build_dataset
-from app.seeding.load import load_dataset, stored_version
+from app.seeding.load import load_dataset
 from app.server import PROTOCOL
+from app.services.health import stored_version
 
 cli = typer.Typer(help="Diplomatic Events API.", no_args_is_help=True, add_completion=False)
 db = typer.Typer(help="Database schema migrations.", no_args_is_help=True)

@@ -1,13 +1,14 @@
 """One read layer: where a query runs, on which snapshot, with which clock.
 
 Every request reads through a `Database` (a dependency, in the spirit of Datasette's): it owns
-the serving engines, decides where a piece of work runs (inline on the event loop when the
-service says the work is a few index probes on SQLite, else in a worker thread), opens one
-transaction per piece of work so the work reads one snapshot, arms the statement clock, and
+the serving engines, runs each `Read` where the service that built it said (inline on the event
+loop when the read is a few index probes and the database is SQLite, else in a worker thread),
+opens one transaction per read so the read sees one snapshot, arms the statement clock, and
 records the dataset version the caching middleware sends as `X-Dataset-Version`.
 
 Services receive a `Snapshot` and speak SQL strings to it, in the subset both databases
-speak, with `:name` parameters: one query style for every read.
+speak, with `:name` parameters: one query style for every read. The one statement of this
+layer is the version that stamps every snapshot.
 """
 
 import datetime as dt
@@ -16,14 +17,16 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from app.engines import STATEMENT_TIMEOUT_KEY, Engines
+from app.readmodel.contract import DATASET_META
 
 T = TypeVar("T")
 Params = dict[str, Any]
@@ -65,6 +68,7 @@ class Snapshot:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
+        self._version: tuple[str | None] | None = None
 
     def rows(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         """Every row of `sql`, as tuples."""
@@ -103,8 +107,11 @@ class Snapshot:
         return result[0][0] if result else None
 
     def dataset_version(self) -> str | None:
-        value = self.scalar("SELECT version FROM dataset_meta")
-        return None if value is None else str(value)
+        """The version of the dataset this snapshot sees (read once: it cannot change)."""
+        if self._version is None:
+            value = self.scalar(f"SELECT version FROM {DATASET_META}")
+            self._version = (None if value is None else str(value),)
+        return self._version[0]
 
 
 def in_list(name: str, values: Any) -> tuple[str, Params]:
@@ -118,23 +125,52 @@ def where(conditions: list[str]) -> str:
     return " WHERE " + " AND ".join(conditions) if conditions else ""
 
 
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """Work on one snapshot, and where it runs. `inline`: the service that built it knows it is
+    a few index probes, so on SQLite it runs on the event loop, where it costs less than the
+    hop to a worker thread and back (docs/performance.md); any other read runs in a thread."""
+
+    work: Callable[[Snapshot], T]
+    inline: bool = False
+
+    def __call__(self, snapshot: Snapshot) -> T:
+        return self.work(snapshot)
+
+
 def inline_read(function: Callable[..., T]) -> Callable[..., T]:
-    """Mark a service function as a few index probes: on SQLite it runs on the event loop,
-    where it costs less than the hop to a worker thread and back (docs/performance.md)."""
+    """Mark a service function as a few index probes: `read_of` makes it an inline `Read`."""
     function.inline = True  # type: ignore[attr-defined]
     return function
+
+
+def together(*reads: Read[Any]) -> Read[tuple[Any, ...]]:
+    """Several reads on one snapshot (a page of the explorer): inline only if every one is."""
+    return Read(
+        lambda snapshot: tuple(read(snapshot) for read in reads),
+        inline=all(read.inline for read in reads),
+    )
+
+
+def read_of(function: Callable[..., T], **arguments: Any) -> Read[T]:
+    """`function(snapshot, **arguments)` as a Read, inline if the service marked it so."""
+
+    def work(snapshot: Snapshot) -> T:
+        return function(snapshot, **arguments)
+
+    return Read(work, inline=getattr(function, "inline", False))
 
 
 class Database:
     """A request's access to the data; see the module docstring."""
 
     def __init__(
-        self, engines: Engines, *, request: Request | None = None, inline: bool = True
+        self, engines: Engines, *, request: Request | None = None, threads_only: bool = False
     ) -> None:
         self.engines = engines
         self.request = request
-        # False sends every read to a worker thread (the tests run both paths).
-        self.inline = inline
+        # Every read in a worker thread, inline ones too: the tests run both paths.
+        self.threads_only = threads_only
 
     @contextmanager
     def snapshot(self, engine: Engine | None = None) -> Iterator[Snapshot]:
@@ -150,22 +186,24 @@ class Database:
                 self.request.state.dataset_version = version
             return work(snapshot)
 
-    async def run(self, work: Callable[[Snapshot], T], *, inline: bool | None = None) -> T:
-        """Run `work` on one snapshot: on the event loop when it is an inline read (by
-        `inline`, else by the `inline_read` mark of `work`) and the database is SQLite."""
-        if inline is None:
-            inline = getattr(work, "inline", False)
-        if inline and self.inline and self.engines.dialect == "sqlite":
-            return self._execute(self.engines.inline, work)
-        return await run_in_threadpool(self._execute, self.engines.pooled, work)
+    async def run(self, read: Read[T]) -> T:
+        """Run `read` on one snapshot: on the event loop when it is inline and the database
+        is SQLite, else in a worker thread."""
+        if read.inline and not self.threads_only and self.engines.dialect == "sqlite":
+            return self._execute(self.engines.inline, read)
+        return await run_in_threadpool(self._execute, self.engines.pooled, read)
+
+    async def current_version(self) -> str | None:
+        """The dataset version now, or None if the database cannot say: an answer refused
+        before any read still names the dataset it was refused against."""
+        try:
+            return await self.run(Read(Snapshot.dataset_version, inline=True))
+        except SQLAlchemyError:
+            return None
 
     async def call(self, function: Callable[..., T], **arguments: Any) -> T:
         """Run a service function `function(snapshot, **arguments)`, where its mark says."""
-
-        def work(snapshot: Snapshot) -> T:
-            return function(snapshot, **arguments)
-
-        return await self.run(work, inline=getattr(function, "inline", False))
+        return await self.run(read_of(function, **arguments))
 
 
 async def get_engines(request: Request) -> Engines:

@@ -25,10 +25,6 @@ _CACHE_KIB = 16 * 1024
 STATEMENT_TIMEOUT_KEY = "statement_timeout_s"
 
 
-class MissingDatabaseError(RuntimeError):
-    """The SQLite file a read-only engine should open does not exist."""
-
-
 def sqlite_file(url: str | URL) -> Path | None:
     """The file of an SQLite URL, or None for an in-memory or URI database."""
     database = make_url(url).database

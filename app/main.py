@@ -20,6 +20,7 @@ from app.api.openapi_doc import (
 from app.api.routes import docs, health, problems
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
+from app.database import Database
 from app.engines import serving_engines
 from app.errors import install_error_handlers
 from app.explorer import routes as explorer
@@ -85,7 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         NegotiatedGZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5
     )
-    app.add_middleware(CachingMiddleware, max_age=settings.cache_max_age)
+    app.add_middleware(
+        CachingMiddleware,
+        max_age=settings.cache_max_age,
+        current_version=lambda: Database(app.state.engines).current_version(),
+    )
     if settings.rate_limit_per_minute:
         app.add_middleware(
             RateLimitMiddleware,

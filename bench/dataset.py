@@ -17,7 +17,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.services.search import normalise
+from app.readmodel.contract import SEARCH_TABLES, event_search_text, normalise, quote_search_text
+from app.readmodel.write import search_body
 from bench import words as w
 
 FIRST_DAY = dt.date(1990, 1, 1)
@@ -35,7 +36,6 @@ EVENT_TABLES = (
     "quote",
     "quote_topic",
 )
-SEARCH_TABLES = ("event_search", "quote_search")
 Chunk = dict[str, list[Any]]
 
 
@@ -317,7 +317,7 @@ class Dataset:
                 )
                 excerpts.append(excerpt)
                 excerpt_bodies.append(sentence.body)
-            document = "\n".join([title, summary, *excerpts])
+            document = event_search_text(title=title, summary=summary, excerpts=excerpts)
             body = " ".join([title_body, summary_body, *excerpt_bodies])
             self._check_search(document, body)
             chunk["event_search"].append((number + 1, event_id, body))
@@ -363,7 +363,7 @@ class Dataset:
                 quote_topics = rng.sample(topics, min(len(topics), rng.choice((0, 1, 1, 2))))
                 for topic in quote_topics:
                     chunk["quote_topic"].append({"quote_id": quote_id, "topic": topic})
-                document = f"{text}\n{sentence.translation}"
+                document = quote_search_text(text=text, translation_en=sentence.translation)
                 body = f"{sentence.body} {sentence.translation_body}"
                 self._check_search(document, body)
                 self.quotes_made += 1
@@ -376,11 +376,11 @@ class Dataset:
 
     def _check_search(self, document: str, body: str) -> None:
         # The bodies are assembled from pre-normalised words for speed; spot-check that they
-        # equal app.services.search.normalise of the whole document, as the seed loader builds.
+        # equal the writer's body of the whole document (app/readmodel/write.py), as the seed's.
         if self.search_checked < 3000 and self.rng.random() < 0.05:
             self.search_checked += 1
-            if normalise(document) != body:
-                raise GeneratorError(f"search body mismatch: {normalise(document)!r} != {body!r}")
+            if search_body(document) != body:
+                raise GeneratorError(f"search body mismatch: {search_body(document)!r} != {body!r}")
 
 
 def _empty_chunk() -> Chunk:

@@ -107,7 +107,7 @@ def max_event_span_days() -> int | None:
     return _span[0]
 
 
-# ---- cursors (app/services/pagination.py) ------------------------------------------------
+# ---- cursors (app/services/cursors.py) ---------------------------------------------------
 def fingerprint(identity: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:16]
 

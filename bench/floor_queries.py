@@ -3,7 +3,7 @@
 The same read model and the same plans as app/services/walks.py (walk the rarest posting list
 in sort order and probe the other filters by primary key; fetch and sort below
 FETCH_AND_SORT_MAX matches), the same SQL text, the same cursor identity as
-app/services/listing.py and the same search syntax as app/services/search.py. Nothing here
+app/services/cursors.py and the same search syntax as app/services/search.py. Nothing here
 imports the app: tests/test_bench_smoke.py checks the constants and encodings against it.
 """
 
@@ -28,12 +28,11 @@ class NotFoundError(Exception):
     """Anything the floor does not answer (it assumes well-formed requests)."""
 
 
-# ---- identity: what a cursor is bound to (app/services/listing.py) ---------------------
+# ---- identity: what a cursor is bound to (app/services/cursors.py) ---------------------
 def identity(name: str, filters: dict[str, Any], order: dict[str, bool]) -> str:
-    """The app's canonical form of a list's parameters. orjson writes a dataclass's fields in
-    declaration order (its OPT_SORT_KEYS sorts dicts only), so `filters` lists the fields of
-    the app's filter dataclass in that order, and is not sorted here."""
-    return orjson.dumps([name, filters, order]).decode()
+    """The app's canonical form of a list's parameters: the filter dataclass's fields by name
+    (every field, defaults included), every key sorted, so field order does not matter."""
+    return orjson.dumps([name, filters, order], option=orjson.OPT_SORT_KEYS).decode()
 
 
 # ---- search (app/services/search.py) -----------------------------------------------------

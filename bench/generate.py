@@ -6,16 +6,15 @@
 The rows (bench/dataset.py, bench/trade_data.py) go through the seed's own read-model code,
 app.readmodel.derive.ReadModelBuilder, chunk by chunk: each event, quote and trade observation
 gets its stored document, every filterable value its posting, and once everything has gone by,
-people and sources get theirs and the count tables are written. Then a dataset_meta row (with
-max_event_span_days as the seed computes it) and both full-text indexes (FTS5 bodies on SQLite,
-tsvector documents on PostgreSQL). All in one transaction (bench/writers.py); the database must
-be at the migrations' head and empty, or the generator refuses. Timings go to stdout and, for
+people and sources get theirs and the count tables are written. Then both full-text indexes
+(FTS5 bodies on SQLite, tsvector documents on PostgreSQL) and the dataset_meta row, as the
+read model's writer (app/readmodel/write.py) makes them for the seed. All in one transaction
+(bench/writers.py); the database must be at the migrations' head and empty, or the generator
+refuses. Timings go to stdout and, for
 an SQLite file, to `<file>.generate.json`, where bench.run reports them.
 """
 
 import argparse
-import datetime as dt
-import hashlib
 import json
 import sys
 import time
@@ -23,14 +22,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, make_url, select
+from sqlalchemy import Engine, make_url, select
 
 from app import migrations
 from app.config import get_settings
 from app.engines import create_db_engine
 from app.models import tables as t
+from app.readmodel import write
 from app.readmodel.derive import ReadModelBuilder
-from app.readmodel.render import render_version
 from bench.dataset import SOURCES, Dataset, GeneratorError
 from bench.trade_data import trade_rows
 from bench.writers import PostgresWriter, SqliteWriter, Writer
@@ -138,18 +137,14 @@ def generate(
     writer.finish()
     timings["indexes_statistics_commit"] = time.perf_counter() - mark
 
-    # The rendering code is part of the version, as in the seed's (app/seeding/build.py).
-    version = hashlib.sha256(f"bench:{seed}:{events}:{render_version()}".encode()).hexdigest()
-    meta = {
-        "id": 1,
-        "version": version[:16],
-        "loaded_at": dt.datetime.now(dt.UTC),
-        "max_event_span_days": builder.max_event_span_days,
-    }
+    meta = write.meta_row(
+        version=write.dataset_version([f"bench:{seed}:{events}".encode()]),
+        max_event_span_days=builder.max_event_span_days,
+    )
     engine = create_db_engine(url)
     try:
         with engine.begin() as connection:
-            connection.execute(insert(t.dataset_meta), [meta])
+            write.write_meta(connection, meta)
     finally:
         engine.dispose()
     timings["total"] = time.perf_counter() - started

@@ -18,9 +18,9 @@ from urllib.parse import quote as urlquote
 from app.config import Settings
 from app.database import Snapshot
 from app.engines import create_db_engine
+from app.services.cursors import next_key
 from app.services.events import EventFilters, event_listing
-from app.services.listing import Listing, next_key
-from app.services.pagination import encode_cursor, query_fingerprint
+from app.services.listing import Listing
 from bench.servers import BenchError, Server, http_get
 
 PAGE = 50
@@ -83,8 +83,8 @@ def cursor_at(snapshot: Snapshot, listing: Listing, depth: int) -> tuple[str, li
     key = next_key(rows, depth)
     if key is None:
         return None
-    secret = Settings().cursor_secret  # the servers read the same environment
-    token = encode_cursor(key=key, fingerprint=query_fingerprint(listing.identity), secret=secret)
+    # The servers read the same environment, so the same secret.
+    token = listing.cursors(Settings()).token(key)
     return token, key
 
 

@@ -20,9 +20,10 @@ import orjson
 from sqlalchemy import JSON, Date, Table
 
 from app.models import tables as t
-from bench.dataset import SEARCH_TABLES, GeneratorError
+from app.readmodel.contract import LISTED, SEARCH_TABLES
+from bench.dataset import GeneratorError
 
-SEARCH_KEYS = {"event_search": "event_id", "quote_search": "quote_id"}
+SEARCH_KEYS = {listed.search: listed.id_column for listed in LISTED}
 # Built after the load on PostgreSQL: one sort instead of millions of random index inserts.
 POSTING_TABLES = ("event_posting", "quote_posting")
 
@@ -122,7 +123,7 @@ class SqliteWriter(Writer):
             return
         statement = self.statements.get(name)
         if statement is None:
-            # Full-text rows share their base row's rowid (app.services.search.index_documents):
+            # Full-text rows share their base row's rowid (app/readmodel/write.py):
             # base rows get rowids 1, 2, ... in insertion order, and search rows say so.
             columns = self.columns(name)
             marks = ",".join("?" * len(columns))
@@ -143,7 +144,7 @@ class SqliteWriter(Writer):
             key = ", ".join(_table(name).primary_key.columns.keys())
             self.db.execute(f"INSERT INTO {name} SELECT * FROM staging_{name} ORDER BY {key}")
             self.db.execute(f"DROP TABLE staging_{name}")
-        # Planner statistics, as the seed gathers them (app/seeding/load.py).
+        # Planner statistics, as the seed gathers them (app/readmodel/write.py).
         self.db.execute("ANALYZE")
         self.db.execute("COMMIT")
         self.db.execute("PRAGMA journal_mode=WAL")

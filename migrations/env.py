@@ -6,7 +6,7 @@ from sqlalchemy import Connection
 from app.config import get_settings
 from app.engines import create_db_engine
 from app.models import metadata
-from app.services.search import SEARCH_TABLE_PREFIXES
+from app.readmodel.contract import SEARCH_TABLES
 
 config = context.config
 
@@ -14,7 +14,7 @@ config = context.config
 def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
     # Full-text tables are dialect-specific and built by raw SQL in the migrations.
     if type_ == "table" and name is not None:
-        return not name.startswith(SEARCH_TABLE_PREFIXES)
+        return not name.startswith(SEARCH_TABLES)
     return True
 
 

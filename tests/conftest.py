@@ -157,7 +157,7 @@ def make_client(engine: Engine, placement: str) -> Iterator[ClientFactory]:
 
             async def threads_only(request: Request) -> Database:
                 engines: Engines = request.app.state.engines
-                return Database(engines, request=request, inline=False)
+                return Database(engines, request=request, threads_only=True)
 
             app.dependency_overrides[get_database] = threads_only
         test_client = TestClient(app, raise_server_exceptions=False)

@@ -24,6 +24,7 @@ from app import migrations
 from app.api.lists import EXPORT_BATCH
 from app.config import Settings
 from app.models import tables as t
+from app.readmodel import contract
 from app.readmodel.flatten import csv_columns
 from app.schemas.events import EventPublic
 from app.services.search import compile_query, normalise
@@ -142,6 +143,21 @@ def test_generated_data_is_valid_and_deterministic(tmp_path: Path) -> None:
             )
         engine.dispose()
     assert dumps[0] == dumps[1]
+
+
+def test_floor_read_model_names_are_the_contracts() -> None:
+    """The floor writes the read model's names out by hand (it must not import the app)."""
+    assert fq.EVERYTHING == contract.EVERYTHING
+    for floor_lists, listed in (
+        (fq.EVENT_POSTINGS, contract.EVENTS),
+        (fq.QUOTE_POSTINGS, contract.QUOTES),
+    ):
+        assert (
+            floor_lists.kind,
+            floor_lists.table,
+            floor_lists.sort_column,
+            floor_lists.id_column,
+        ) == (listed.kind, listed.postings, listed.sort_column, listed.id_column)
 
 
 def test_floor_constants_are_the_apps() -> None:

@@ -10,9 +10,10 @@ from sqlalchemy import Connection, Engine, select, text
 from app import migrations
 from app.engines import create_db_engine
 from app.models import tables as t
+from app.readmodel.write import TABLES
 from app.seeding.build import SeedValidationError, build_dataset
 from app.seeding.curation import PROSE_FIELDS, file_number_pattern
-from app.seeding.load import TABLES, load_dataset
+from app.seeding.load import load_dataset
 from tests.conftest import SEEDS_DIR, DatabaseFactory
 
 DATASET = build_dataset(seeds_dir=SEEDS_DIR)

@@ -2,26 +2,28 @@
 and the bounds on exports, cursors and connections."""
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 
 from app.api import lists
 from app.config import Settings
-from app.database import DatabaseDep
+from app.database import DatabaseDep, Params, Read, Snapshot
 from app.engines import Engines
 from app.main import create_app
+from app.services.cursors import fingerprint
 from app.services.events import EventFilters, event_listing
 from app.services.listing import Listing
-from app.services.pagination import query_fingerprint
 from app.services.quotes import QuoteFilters, quote_listing
 from app.services.reference import leader_listing, source_listing
 from app.services.trade import ObservationFilters, observation_listing
@@ -86,6 +88,29 @@ def test_the_service_decides_where_a_read_runs(
         assert (len(inline), len(pooled)) == (0, 2)
 
 
+@pytest.mark.parametrize(
+    ("path", "on_the_loop"),
+    [
+        ("/v1/events?limit=5", True),  # the first entries of one posting list
+        ("/v1/events?limit=5&include_total=true", False),  # a count reads every match
+        ("/events/2025-01-21-putin-xi-video-call", True),  # the explorer: a few probes
+        ("/trade", False),  # every series of a pair: 18 queries
+        ("/", False),  # the overview and a timeline
+    ],
+)
+def test_pages_and_explorer_pages_run_where_their_service_says(
+    backend: str, client: TestClient, path: str, on_the_loop: bool
+) -> None:
+    engines: Engines = client.app.state.engines  # type: ignore[attr-defined]
+    inline, pooled = _checkouts(engines.inline), _checkouts(engines.pooled)
+    response = client.get(path, headers={"Accept": "text/html, application/json"})
+    assert response.status_code == 200, response.text
+    if backend == "postgresql":  # one pool: nothing runs on the event loop
+        assert engines.inline is engines.pooled and len(pooled) == 1
+    else:
+        assert (len(inline), len(pooled)) == ((1, 0) if on_the_loop else (0, 1))
+
+
 def test_settings_of_the_app_bound_requests_and_openapi(make_client: ClientFactory) -> None:
     client = make_client(max_page_size=10, default_page_size=3, search_max_words=2)
     schema = ok(client.get("/openapi.json"))
@@ -131,7 +156,7 @@ def test_exports_beyond_the_per_process_cap_are_503(make_client: ClientFactory) 
 
 def _forged(listing: Listing, key: object) -> str:
     """A cursor signed with the (public) default secret, carrying any key."""
-    payload = orjson.dumps({"k": key, "f": query_fingerprint(listing.identity)})
+    payload = orjson.dumps({"k": key, "f": fingerprint(listing.identity)})
     secret = Settings().cursor_secret.encode()
     signature = hmac.new(secret, payload, hashlib.sha256).digest()[:12]
     return base64.urlsafe_b64encode(signature + payload).rstrip(b"=").decode()
@@ -190,10 +215,10 @@ def test_a_connection_that_raised_is_replaced(client: TestClient, inline: bool) 
     event.listen(engine, "connect", lambda *_: connects.append(1))
 
     async def broken(db: DatabaseDep) -> None:
-        await db.run(lambda snapshot: snapshot.rows("SELECT * FROM no_such_table"), inline=inline)
+        await db.run(Read(lambda snapshot: snapshot.rows("SELECT * FROM no_such_table"), inline))
 
     async def fine(db: DatabaseDep) -> int:
-        return len(await db.run(lambda snapshot: snapshot.rows("SELECT 1"), inline=inline))
+        return len(await db.run(Read(lambda snapshot: snapshot.rows("SELECT 1"), inline)))
 
     app.add_api_route("/v1/broken", broken)  # type: ignore[attr-defined]
     app.add_api_route("/v1/fine", fine)  # type: ignore[attr-defined]
@@ -243,3 +268,38 @@ def test_problems_under_v1_name_the_dataset_too(
     response = client.get(path, headers=headers)
     assert_problem(response, status)
     assert response.headers["x-dataset-version"] == version
+
+
+class CountingSnapshot(Snapshot):
+    """A snapshot that keeps every statement it runs."""
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self.statements: list[str] = []
+
+    def rows(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        self.statements.append(sql)
+        return super().rows(sql, params)
+
+
+def test_a_listing_plans_once_for_its_page_total_and_every_export_batch(
+    connection: Connection,
+) -> None:
+    """The selection's name look-ups, span query and posting counts are read once per dataset
+    version: by the first read, not again by the total or by later batches."""
+    filters = EventFilters(
+        leaders=("vladimir-putin",), countries=("CN",), start=dt.date(2020, 1, 1)
+    )
+    listing = event_listing(filters=filters, descending=False)
+    planning = ("FROM person", "FROM country", "max_event_span_days", "FROM posting_count")
+    batches = []
+    for _ in range(3):  # a page with its total, then two export batches, each a new snapshot
+        snapshot = CountingSnapshot(connection)
+        documents, key = listing.fetch(snapshot, None, 2)
+        assert documents and key is not None
+        listing.count(snapshot)
+        batches.append([s for s in snapshot.statements if any(p in s for p in planning)])
+    # Two memberships counted, one leader resolved, one country checked, the span read: once.
+    assert sum(s.count("FROM posting_count") for s in batches[0]) == 2
+    assert sum("FROM person" in s for s in batches[0]) == 1
+    assert batches[1:] == [[], []]

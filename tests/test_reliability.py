@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app import migrations
 from app.config import Settings
-from app.database import Database, DatabaseDep, Snapshot
+from app.database import Database, DatabaseDep, Read, Snapshot
 from app.engines import Engines, create_db_engine
 from app.main import create_app
 from app.models import tables as t
@@ -76,7 +76,7 @@ def test_a_timed_out_request_is_a_503_problem(
     app = create_app(Settings(database_url=database_url, query_timeout_ms=200))
 
     async def slow(db: DatabaseDep) -> None:
-        await db.run(lambda snapshot: snapshot.rows(SLOW_SQL[backend]))
+        await db.run(Read(lambda snapshot: snapshot.rows(SLOW_SQL[backend])))
 
     app.add_api_route("/v1/slow", slow)
     with TestClient(app, raise_server_exceptions=False) as client:
@@ -183,7 +183,7 @@ def test_an_export_never_splices_two_dataset_versions(
     listing = event_listing(filters=EventFilters(), descending=False)
     plans = 0
 
-    def plan_then_reseed(snapshot: Snapshot) -> Plan:
+    def plan_then_reseed(snapshot: Snapshot, every_match: bool) -> Plan:
         nonlocal plans
         plans += 1
         if plans == 2:
@@ -193,7 +193,7 @@ def test_an_export_never_splices_two_dataset_versions(
         return chosen
 
     chunks = lists._export_chunks(
-        db, replace(listing, plan=plan_then_reseed), fmt="ndjson", cap=1000, version=version
+        db, replace(listing, planner=plan_then_reseed), fmt="ndjson", cap=1000, version=version
     )
     assert next(chunks).count(b"\n") == 2  # the first batch, one document a line
     with pytest.raises(lists.ExportInterruptedError):

@@ -1,13 +1,16 @@
 """Pure functions with rules: dates, periods, search syntax, cursors, preference ranking."""
 
+import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
 from app.dates import partial_date_bounds, period_bounds
 from app.errors import ProblemError
 from app.seeding.trade_preference import rank_claim_group
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.cursors import Cursors, identity
+from app.services.events import EventFilters
 from app.services.search import SearchQueryError, compile_query, normalise, parse_query
 from app.vocab import PeriodType
 
@@ -58,16 +61,46 @@ def test_search_syntax_compiles_for_both_engines() -> None:
 
 
 def test_cursor_round_trip_and_binding() -> None:
-    token = encode_cursor(key=["2021-07-01", "an-id"], fingerprint="f1", secret="s")
-    assert decode_cursor(token, fingerprint="f1", secret="s", max_chars=512) == [
-        "2021-07-01",
-        "an-id",
+    cursors = Cursors(identity="l1", key_shape="date_id", secret="s", max_chars=512)
+    token = cursors.token(["2021-07-01", "an-id"])
+    assert cursors.after(token) == (dt.date(2021, 7, 1), "an-id")
+    assert cursors.after(None) is None
+    for bound_to, secret, max_chars in (
+        ("l2", "s", 512),
+        ("l1", "another secret", 512),
+        ("l1", "s", len(token) - 1),
+    ):
+        other = Cursors(identity=bound_to, key_shape="date_id", secret=secret, max_chars=max_chars)
+        with pytest.raises(ProblemError) as refused:
+            other.after(token)
+        assert refused.value.errors and refused.value.errors[0].parameter == "cursor"
+    with pytest.raises(ProblemError):  # a key of another list's shape
+        Cursors(identity="l1", key_shape="id", secret="s", max_chars=512).after(token)
+
+
+def test_the_fingerprint_is_built_from_named_parameters() -> None:
+    """Reordering a filter dataclass's fields changes no identity, so no live cursor or export
+    ETag; changing a value does."""
+    fields = [
+        (field.name, field.type, dataclasses.field(default=field.default))
+        for field in dataclasses.fields(EventFilters)
     ]
-    for fingerprint, secret in (("f2", "s"), ("f1", "another secret")):
-        with pytest.raises(ProblemError):
-            decode_cursor(token, fingerprint=fingerprint, secret=secret, max_chars=512)
-    with pytest.raises(ProblemError):
-        decode_cursor(token, fingerprint="f1", secret="s", max_chars=len(token) - 1)
+    reordered = dataclasses.make_dataclass("EventFilters", fields[::-1], frozen=True)
+    assert [f.name for f in dataclasses.fields(reordered)] != [
+        f.name for f in dataclasses.fields(EventFilters)
+    ]
+    values: dict[str, Any] = {
+        "leaders": ("vladimir-putin",),
+        "kinds": ("call", "visit"),
+        "start": dt.date(2021, 1, 1),
+        "q": "gas",
+    }
+    order = {"descending": True}
+    assert identity("events", EventFilters(**values), order) == identity(
+        "events", reordered(**values), order
+    )
+    changed = EventFilters(**{**values, "q": "oil"})
+    assert identity("events", changed, order) != identity("events", EventFilters(**values), order)
 
 
 def _observation(

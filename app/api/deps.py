@@ -60,7 +60,6 @@ ObservationId = Annotated[
     ),
 ]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-PAGING_PARAMETERS = {"cursor", "limit", "include_total", "format"}
 # A filter may be repeated (leader, country, kind, topic), up to this many times.
 MAX_REPEATS = 20
 
@@ -223,6 +222,13 @@ ExportFormat = Annotated[
 ]
 
 
+# Checked for its alphabet here; its length, signature and list by app/services/cursors.py.
+CursorParam = Annotated[
+    str | None,
+    Query(pattern=r"^[A-Za-z0-9_-]+$", description="Opaque `next_cursor` from the previous page"),
+]
+
+
 @dataclass(frozen=True)
 class PageParams:
     limit: int
@@ -237,13 +243,7 @@ async def page_params(
         int | None,
         Query(ge=1, description="Items per page (at most the maximum stated here)"),
     ] = None,
-    cursor: Annotated[
-        str | None,
-        Query(
-            pattern=r"^[A-Za-z0-9_-]+$",
-            description="Opaque `next_cursor` from the previous page",
-        ),
-    ] = None,
+    cursor: CursorParam = None,
     include_total: Annotated[
         bool, Query(description="Also count every matching item (costs an extra query)")
     ] = False,
@@ -256,10 +256,6 @@ async def page_params(
     elif limit > settings.max_page_size:
         raise invalid_parameter(
             "limit", f"must be at most {settings.max_page_size} (got {limit}); follow next_cursor"
-        )
-    if cursor is not None and len(cursor) > settings.cursor_max_chars:
-        raise invalid_parameter(
-            "cursor", "is not a cursor this API issued; use next_cursor unchanged"
         )
     return PageParams(limit=limit, cursor=cursor, include_total=include_total, format=format)
 

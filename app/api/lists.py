@@ -1,7 +1,8 @@
 """Answers built from stored documents: items, JSON pages, and streamed CSV / NDJSON exports.
 
-A route parses its parameters and makes one call here; where and how the reads run is the
-`Database`'s business (app/database.py), which query answers it the service's.
+A route parses its parameters and makes one call here. Which query answers it, and whether
+that read runs on the event loop, is the service's business (its `Listing`, or the mark of its
+function); running it there is the `Database`'s (app/database.py).
 """
 
 import hashlib
@@ -15,13 +16,12 @@ from starlette.types import Receive, Scope, Send
 
 from app.api.deps import PageParams, app_settings
 from app.api.negotiation import Format, negotiate
-from app.config import Settings
-from app.database import Database, Snapshot
-from app.errors import ProblemError, invalid_parameter
-from app.middleware.caching import etag_matches
+from app.conditional import etag_matches
+from app.database import Database
+from app.errors import ProblemError
 from app.readmodel.flatten import csv_header
-from app.services.listing import InvalidKeyError, Key, Listing, StoredColumn, check_key
-from app.services.pagination import decode_cursor, encode_cursor, query_fingerprint
+from app.services.cursors import Key, typed_key
+from app.services.listing import Listing, StoredColumn
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 EXPORT_BATCH = 2000
@@ -35,55 +35,25 @@ async def document(db: Database, function: Callable[..., bytes], **arguments: An
     return Response(body, media_type="application/json")
 
 
-def _after(
-    listing: Listing, cursor: str | None, fingerprint: str, settings: Settings
-) -> Key | None:
-    if cursor is None:
-        return None
-    key = decode_cursor(
-        cursor,
-        fingerprint=fingerprint,
-        secret=settings.cursor_secret,
-        max_chars=settings.cursor_max_chars,
-    )
-    try:
-        return check_key(listing.key_shape, key)
-    except InvalidKeyError as exc:
-        raise invalid_parameter(
-            "cursor",
-            "is not a cursor this API issued for this list; use the next_cursor value of the "
-            "previous page unchanged",
-        ) from exc
-
-
 async def page_response(
     db: Database, listing: Listing, *, limit: int, cursor: str | None, include_total: bool
 ) -> Response:
     """A JSON page with its opaque `next_cursor` and an RFC 8288 `Link: rel="next"`."""
     assert db.request is not None
-    settings = app_settings(db.request)
-    fingerprint = query_fingerprint(listing.identity)
-    after = _after(listing, cursor, fingerprint, settings)
-
-    def work(snapshot: Snapshot) -> tuple[list[str], Any, int | None]:
-        documents, next_key = listing.fetch(snapshot, after, limit)
-        return documents, next_key, listing.count(snapshot) if include_total else None
-
-    documents, next_key, total = await db.run(work, inline=listing.inline and not include_total)
+    tokens = listing.cursors(app_settings(db.request))
+    page = await db.run(listing.page(tokens.after(cursor), limit, include_total=include_total))
     body: dict[str, Any] = {
-        "items": [orjson.Fragment(item) for item in documents],
+        "items": [orjson.Fragment(item) for item in page.documents],
         "next_cursor": None,
     }
     headers: dict[str, str] = {}
-    if next_key is not None:
-        body["next_cursor"] = encode_cursor(
-            key=next_key, fingerprint=fingerprint, secret=settings.cursor_secret
-        )
+    if page.next_key is not None:
+        body["next_cursor"] = tokens.token(page.next_key)
         # Relative to the request: never built from a Host header the client chose.
         url = db.request.url.include_query_params(cursor=body["next_cursor"])
         headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
-    if total is not None:
-        body["total"] = total
+    if page.total is not None:
+        body["total"] = page.total
     return Response(orjson.dumps(body), media_type="application/json", headers=headers)
 
 
@@ -137,7 +107,9 @@ def _export_chunks(
         sent += len(documents)
         if next_key is None:
             return
-        after = check_key(listing.key_shape, next_key)
+        after = typed_key(listing.key_shape, next_key)
+        if after is None:  # a stored id the cursors could not carry: never restart the walk
+            raise ExportInterruptedError(f"the export cannot continue after {next_key}")
 
 
 def _released(chunks: Iterator[bytes], release: Callable[[], None]) -> Iterator[bytes]:
@@ -157,13 +129,9 @@ async def export_response(db: Database, listing: Listing, *, fmt: str) -> Respon
     assert request is not None
     settings = app_settings(request)
 
-    def prepare(snapshot: Snapshot) -> str | None:
-        # Planning checks the names the filters use: a bad one is a 400 now, not a failure
-        # after the 200 has been sent.
-        listing.plan(snapshot)
-        return snapshot.dataset_version()
-
-    version = await db.run(prepare, inline=listing.inline)
+    # Planning checks the names the filters use: a bad one is a 400 now, not a failure after
+    # the 200 has been sent; the plan is kept for every batch.
+    version = await db.run(listing.check())
     gzip = _accepts_gzip(request.headers.get("accept-encoding", ""))
     canonical = f"{version or 'unversioned'}|{fmt}|{listing.identity}|{gzip}"
     etag = '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'

@@ -1,16 +1,17 @@
 """The explorer's pages: the dataset in a browser, each fact shown in its source passage.
 
-Every page reads through the API's read layer (Database, Snapshot, the services and their
-Listings) in one snapshot, and parses its parameters as the API does.
+Every page reads through the API's read layer (Database, the services and their Listings) in
+one snapshot, where the services say its reads run, and parses its parameters as the API does.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import (
+    CursorParam,
     EventId,
     LeaderId,
     ObservationId,
@@ -21,15 +22,15 @@ from app.api.deps import (
     checked_q,
     reject_unknown_query_parameters,
 )
-from app.api.routes.events import EventFiltersDep
-from app.database import Database, DatabaseDep, Snapshot
+from app.api.event_filters import EventFiltersDep
+from app.database import Database, DatabaseDep, read_of, together
 from app.errors import not_found
 from app.explorer import charts
 from app.explorer.passages import annotate
-from app.explorer.web import HERE, ExplorerRoute, Pager, read, render, settings_of
-from app.services import events, explorer, quotes, reference, trade
+from app.explorer.web import HERE, ExplorerRoute, Pager, render, settings_of
+from app.services import events, explorer, quotes, reference
 from app.services.listing import Listing
-from app.vocab import EVENT_CODING, EventKind, EventStatus, PeriodType, Topic, TradeFlow
+from app.vocab import EVENT_CODING, EventKind, EventStatus, Topic, TradeFlow
 
 router = APIRouter(
     route_class=ExplorerRoute,
@@ -38,7 +39,6 @@ router = APIRouter(
 )
 
 SEARCH_SIZE = 20
-Cursor = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]+$", max_length=2000)]
 Country = Annotated[str, Query(pattern="^[A-Z]{2}$")]
 
 
@@ -61,13 +61,8 @@ async def _reference_list(
 ) -> Response:
     """A page of leaders or sources: a walk of the primary key."""
     pager = Pager(request, listing, cursor, page_size(request))
-    await read(db, pager.fetch, inline=True)
+    pager.show(await db.run(pager.read))
     return render(request, template, pager=pager)
-
-
-def _loads(document: bytes) -> dict[str, Any]:
-    value: dict[str, Any] = orjson.loads(document)
-    return value
 
 
 @router.get("/")
@@ -76,17 +71,9 @@ async def home(
     db: DatabaseDep,
     granularity: Annotated[Literal["year", "month"], Query()] = "year",
 ) -> Response:
-    def work(snapshot: Snapshot) -> dict[str, Any]:
-        timeline = events.timeline(snapshot, filters=events.EventFilters(), granularity=granularity)
-        sources, _ = reference.source_listing().fetch(snapshot, None, 10)
-        return {
-            "overview": explorer.overview(snapshot),
-            "timeline": timeline,
-            "chart": charts.timeline_chart(timeline),
-            "sources": [orjson.loads(doc) for doc in sources],
-        }
-
-    return render(request, "home.html", granularity=granularity, **await read(db, work))
+    found = await db.call(explorer.home, granularity=granularity)
+    chart = charts.timeline_chart(found["timeline"])
+    return render(request, "home.html", granularity=granularity, chart=chart, **found)
 
 
 @router.get("/search")
@@ -107,11 +94,9 @@ async def search(request: Request, db: DatabaseDep, q: QParam = None) -> Respons
         SEARCH_SIZE,
     )
 
-    def work(snapshot: Snapshot) -> None:
-        found_events.fetch(snapshot)
-        found_quotes.fetch(snapshot)
-
-    await read(db, work)
+    event_page, quote_page = await db.run(together(found_events.read, found_quotes.read))
+    found_events.show(event_page)
+    found_quotes.show(quote_page)
     return render(request, "search.html", q=q, events=found_events, quotes=found_quotes)
 
 
@@ -120,17 +105,14 @@ async def event_list(
     request: Request,
     db: DatabaseDep,
     filters: EventFiltersDep,
-    cursor: Cursor = None,
+    cursor: CursorParam = None,
     sort: SortParam = "date",
 ) -> Response:
     listing = events.event_listing(filters=filters, descending=sort == "-date")
     pager = Pager(request, listing, cursor, page_size(request))
 
-    def work(snapshot: Snapshot) -> dict[str, Any]:
-        pager.fetch(snapshot)
-        return reference.vocabularies(snapshot)
-
-    vocab = await read(db, work, inline=listing.inline)
+    page, countries = await db.run(together(pager.read, read_of(explorer.countries)))
+    pager.show(page)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     return render(
         request,
@@ -138,7 +120,7 @@ async def event_list(
         pager=pager,
         params=params,
         chosen=request.query_params,
-        countries=vocab["countries"],
+        countries=countries,
         kinds=[k.value for k in EventKind],
         topics=[t.value for t in Topic],
         statuses=[s.value for s in EventStatus],
@@ -148,20 +130,13 @@ async def event_list(
 
 @router.get("/events/{event_id}")
 async def event_page(request: Request, db: DatabaseDep, event_id: EventId) -> Response:
-    def work(snapshot: Snapshot) -> dict[str, Any]:
-        event = _loads(events.event_detail(snapshot, event_id=event_id))
-        ids = {s["id"] for s in event["sources"]} | {q["source"]["id"] for q in event["quotes"]}
-        ids |= {s["id"] for o in event["trade_observations"] for s in o["sources"]}
-        texts = explorer.source_texts(snapshot, source_ids=tuple(sorted(ids)))
-        return {"event": event, "texts": texts}
-
-    found = await read(db, work, inline=True)
+    found = await db.call(explorer.event_page, event_id=event_id)
     coding = EVENT_CODING[EventKind(found["event"]["kind"])]
     return render(request, "event.html", coding=coding, **found)
 
 
 @router.get("/leaders")
-async def leader_list(request: Request, db: DatabaseDep, cursor: Cursor = None) -> Response:
+async def leader_list(request: Request, db: DatabaseDep, cursor: CursorParam = None) -> Response:
     return await _reference_list(request, db, reference.leader_listing(), cursor, "leaders.html")
 
 
@@ -171,7 +146,7 @@ async def leader_page(
     db: DatabaseDep,
     leader_id: LeaderId,
     q: QParam = None,
-    cursor: Cursor = None,
+    cursor: CursorParam = None,
 ) -> Response:
     q = checked_q(q, settings_of(request))
     listing = quotes.quote_listing(
@@ -179,23 +154,18 @@ async def leader_page(
     )
     pager = Pager(request, listing, cursor, page_size(request))
 
-    def work(snapshot: Snapshot) -> dict[str, Any]:
-        leader = _loads(reference.leader_document(snapshot, reference=leader_id))
-        pager.fetch(snapshot)
-        return leader
-
-    leader = await read(db, work, inline=listing.inline)
+    document, page = await db.run(
+        together(read_of(reference.leader_document, reference=leader_id), pager.read)
+    )
+    pager.show(page)
+    leader = orjson.loads(document)
     return render(request, "leader.html", leader=leader, pager=pager, q=q)
 
 
 @router.get("/quotes/{quote_id}")
 async def quote_page(request: Request, db: DatabaseDep, quote_id: QuoteId) -> Response:
-    def work(snapshot: Snapshot) -> dict[str, Any]:
-        quote = _loads(quotes.quote_document(snapshot, quote_id=quote_id))
-        texts = explorer.source_texts(snapshot, source_ids=(quote["source"]["id"],))
-        return {"quote": quote, "texts": texts}
-
-    return render(request, "quote.html", **await read(db, work, inline=True))
+    found = await db.call(explorer.quote_page, quote_id=quote_id)
+    return render(request, "quote.html", **found)
 
 
 @router.get("/trade")
@@ -206,30 +176,7 @@ async def trade_page(
     partner: Country = "RU",
     flow: Annotated[TradeFlow, Query()] = TradeFlow.total,
 ) -> Response:
-    def series(snapshot: Snapshot, period_type: str, kind: str) -> list[dict[str, Any]]:
-        query = trade.SeriesQuery(
-            country=country,
-            partner=partner,
-            flow=flow.value,
-            period_type=period_type,
-            kind=kind,
-            preferred_only=False,
-        )
-        points: list[dict[str, Any]] = _loads(trade.series_document(snapshot, query=query))[
-            "points"
-        ]
-        return points
-
-    def work(snapshot: Snapshot) -> dict[str, Any]:
-        actual = {p.value: series(snapshot, p.value, "actual") for p in PeriodType}
-        targets = [o for p in PeriodType for o in series(snapshot, p.value, "target")]
-        return {
-            "actual": actual,
-            "targets": targets,
-            "countries": reference.vocabularies(snapshot)["countries"],
-        }
-
-    found = await read(db, work, inline=True)
+    found = await db.call(explorer.trade_page, country=country, partner=partner, flow=flow.value)
     panels = [
         (period_type, points, charts.series_chart(points, found["targets"]))
         for period_type, points in found["actual"].items()
@@ -252,30 +199,18 @@ async def trade_page(
 async def observation_page(
     request: Request, db: DatabaseDep, observation_id: ObservationId
 ) -> Response:
-    def work(snapshot: Snapshot) -> dict[str, Any]:
-        observation = _loads(trade.observation_document(snapshot, observation_id=observation_id))
-        ids = tuple(sorted({s["id"] for s in observation["sources"]}))
-        return {
-            "observation": observation,
-            "texts": explorer.source_texts(snapshot, source_ids=ids),
-        }
-
-    return render(request, "observation.html", **await read(db, work, inline=True))
+    found = await db.call(explorer.observation_page, observation_id=observation_id)
+    return render(request, "observation.html", **found)
 
 
 @router.get("/sources")
-async def source_list(request: Request, db: DatabaseDep, cursor: Cursor = None) -> Response:
+async def source_list(request: Request, db: DatabaseDep, cursor: CursorParam = None) -> Response:
     return await _reference_list(request, db, reference.source_listing(), cursor, "sources.html")
 
 
 @router.get("/sources/{source_id}")
 async def source_page(request: Request, db: DatabaseDep, source_id: SourceId) -> Response:
-    def work(snapshot: Snapshot) -> dict[str, Any]:
-        source = _loads(reference.source_document(snapshot, source_id=source_id))
-        annotations = explorer.source_annotations(snapshot, source_id=source_id)
-        return {"source": source, "annotations": annotations}
-
-    found = await read(db, work, inline=True)
+    found = await db.call(explorer.source_page, source_id=source_id)
     pieces = annotate(found["source"]["text"], found["annotations"])
     return render(
         request,

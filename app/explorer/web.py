@@ -13,13 +13,11 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api.lists import _after
 from app.config import Settings
-from app.database import Database, Snapshot
+from app.database import Read
 from app.errors import PROBLEM_TYPE_BASE, ProblemError, _validation_problem
 from app.explorer.passages import anchor_id, passage
-from app.services.listing import Listing
-from app.services.pagination import encode_cursor, query_fingerprint
+from app.services.listing import Listing, Page
 
 HERE = Path(__file__).resolve().parent
 # Paths that stay the API's: errors there are problem+json whatever the client accepts.
@@ -136,31 +134,22 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
-async def read(db: Database, work: Callable[[Snapshot], Any], *, inline: bool = False) -> Any:
-    """Every read of a page in one snapshot."""
-    return await db.run(work, inline=inline)
-
-
 class Pager:
     """A page of a Listing, as the API pages it: its cursors are the API's, so a page of the
-    explorer continues with the API's next_cursor and the other way round."""
+    explorer continues with the API's next_cursor and the other way round. `read` is the
+    listing's page read (where it runs is the listing's call); `show` takes what it found."""
 
     def __init__(self, request: Request, listing: Listing, cursor: str | None, limit: int):
-        settings = settings_of(request)
         self.request = request
-        self.listing = listing
-        self.limit = limit
-        self.fingerprint = query_fingerprint(listing.identity)
-        self.secret = settings.cursor_secret
-        self.after = _after(listing, cursor, self.fingerprint, settings)
+        self.cursors = listing.cursors(settings_of(request))
+        self.read: Read[Page] = listing.page(self.cursors.after(cursor), limit)
         self.items: list[dict[str, Any]] = []
         self.next_url: str | None = None
 
-    def fetch(self, snapshot: Snapshot) -> "Pager":
-        documents, next_key = self.listing.fetch(snapshot, self.after, self.limit)
-        self.items = [orjson.loads(doc) for doc in documents]
-        if next_key is not None:
-            cursor = encode_cursor(key=next_key, fingerprint=self.fingerprint, secret=self.secret)
+    def show(self, page: Page) -> "Pager":
+        self.items = [orjson.loads(doc) for doc in page.documents]
+        if page.next_key is not None:
+            cursor = self.cursors.token(page.next_key)
             url = self.request.url.include_query_params(cursor=cursor)
             self.next_url = f"{url.path}?{url.query}"
         return self

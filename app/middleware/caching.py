@@ -6,45 +6,31 @@ their own ETag from the dataset version and the canonical request instead.
 """
 
 import hashlib
+from collections.abc import Awaitable, Callable
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.database import Database, Snapshot
+from app.conditional import etag_matches
 
 DATASET_VERSION_HEADER = "X-Dataset-Version"
 _DROPPED_ON_304 = ("content-length", "content-type", "content-encoding", "content-disposition")
 
 
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 weak comparison of an If-None-Match list against `etag`."""
-    if not if_none_match:
-        return False
-    wanted = etag.removeprefix("W/")
-    for candidate in if_none_match.split(","):
-        candidate = candidate.strip()
-        if candidate == "*" or candidate.removeprefix("W/") == wanted:
-            return True
-    return False
-
-
-async def _current_version(scope: Scope) -> str | None:
-    if not scope.get("path", "").startswith("/v1/"):
-        return None
-    engines = getattr(getattr(scope.get("app"), "state", None), "engines", None)
-    if engines is None:
-        return None
-    try:
-        return await Database(engines).run(Snapshot.dataset_version, inline=True)
-    except SQLAlchemyError:
-        return None
-
-
 class CachingMiddleware:
-    def __init__(self, app: ASGIApp, *, max_age: int) -> None:
+    """`current_version` reads the dataset's version for an answer refused before any read
+    (the app passes a service's read: middleware never queries itself)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_age: int,
+        current_version: Callable[[], Awaitable[str | None]],
+    ) -> None:
         self.app = app
         self.cache_control = f"public, max-age={max_age}"
+        self.current_version = current_version
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -74,10 +60,11 @@ class CachingMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 version = scope.get("state", {}).get("dataset_version")
-                if version is None and 400 <= message["status"] < 500:
+                refused = version is None and 400 <= message["status"] < 500
+                if refused and scope.get("path", "").startswith("/v1/"):
                     # Refused before any read (a bad parameter, a 406): still say which
                     # dataset the client was talking to.
-                    version = await _current_version(scope)
+                    version = await self.current_version()
                 if version:
                     headers[DATASET_VERSION_HEADER] = version
                 headers.add_vary_header("Accept")

@@ -1,7 +1,8 @@
 """The read model: what the seed derives from the normalized rows so requests need not.
 
 Every row here is rebuilt by the seed in the same transaction as the rows it is derived from
-(app/readmodel/derive.py); nothing else writes them, and no filter trusts anything but them
+(derived by app/readmodel/derive.py, written by app/readmodel/write.py, under the names of
+app/readmodel/contract.py); nothing else writes them, and no filter trusts anything but them
 and the normalized tables.
 """
 

@@ -1,7 +1,8 @@
 """Derive the read model from the normalized rows: documents, posting lists and counts.
 
 `ReadModelBuilder` takes the rows in chunks (the seed passes one, bench/generate.py a million
-events' worth), so both fill the database through the same code. Event-side rows must come
+events' worth), so both derive it through the same code, under the names of
+app/readmodel/contract.py; app/readmodel/write.py writes what it returns. Event-side rows must come
 before the quotes and observations that refer to them only for the counts; documents of
 people and sources need every count, so they are rendered by `finish()`.
 """
@@ -12,15 +13,24 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.readmodel import render
+from app.readmodel.contract import (
+    ATTRIBUTION,
+    COUNTRY,
+    EVENT_TIMELINE_COUNT,
+    EVENTS,
+    EVERYTHING,
+    KIND,
+    LANG,
+    LEADER,
+    POSTING_COUNT,
+    QUOTES,
+    SOURCE,
+    STATUS,
+    TOPIC,
+)
 from app.vocab import DatePrecision
 
 Row = dict[str, Any]
-# The posting list of every event (or quote): walks in plain sort order use it too.
-EVERYTHING = ("all", "")
-EVENT_DIMENSIONS = ("leader", "country", "topic", "source", "kind", "status")
-QUOTE_DIMENSIONS = ("leader", "topic", "lang", "attribution")
-# The tables only this module fills (documents live beside their rows).
-READ_MODEL_TABLES = ("event_posting", "quote_posting", "posting_count", "event_timeline_count")
 
 
 def _date(value: Any) -> dt.date:
@@ -97,12 +107,12 @@ class ReadModelBuilder:
             year_precision = event["date_precision"] == DatePrecision.year.value
             values = [
                 EVERYTHING,
-                *(("leader", row["person_id"]) for row in people),
-                *(("country", code) for code in codes),
-                *(("topic", tag) for tag in tags),
-                *(("source", source_id) for source_id in source_ids),
-                ("kind", event["kind"]),
-                ("status", event["status"]),
+                *((LEADER, row["person_id"]) for row in people),
+                *((COUNTRY, code) for code in codes),
+                *((TOPIC, tag) for tag in tags),
+                *((SOURCE, source_id) for source_id in source_ids),
+                (KIND, event["kind"]),
+                (STATUS, event["status"]),
             ]
             month = lo.isoformat()[:7]
             for dimension, value in dict.fromkeys(values):
@@ -116,7 +126,7 @@ class ReadModelBuilder:
                         "year_precision": year_precision,
                     }
                 )
-                self.posting_counts["event", dimension, value] += 1
+                self.posting_counts[EVENTS.kind, dimension, value] += 1
                 self.timeline[dimension, value, month, year_precision] += 1
             for row in people:
                 self.person_events[row["person_id"]] += 1
@@ -135,10 +145,10 @@ class ReadModelBuilder:
             )
             values = [
                 EVERYTHING,
-                ("leader", quote["speaker_id"]),
-                *(("topic", tag) for tag in tags),
-                ("lang", quote["language"]),
-                ("attribution", quote["attribution"]),
+                (LEADER, quote["speaker_id"]),
+                *((TOPIC, tag) for tag in tags),
+                (LANG, quote["language"]),
+                (ATTRIBUTION, quote["attribution"]),
             ]
             for dimension, value in dict.fromkeys(values):
                 postings.append(
@@ -149,7 +159,7 @@ class ReadModelBuilder:
                         "quote_id": quote["id"],
                     }
                 )
-                self.posting_counts["quote", dimension, value] += 1
+                self.posting_counts[QUOTES.kind, dimension, value] += 1
             self.person_quotes[quote["speaker_id"]] += 1
             self.source_counts[quote["source_id"]]["quotes"] += 1
         return postings
@@ -178,11 +188,11 @@ class ReadModelBuilder:
                 source, counts=source_counts(self.source_counts[source_id])
             )
         return {
-            "posting_count": [
+            POSTING_COUNT: [
                 {"kind": kind, "dimension": dimension, "value": value, "count": count}
                 for (kind, dimension, value), count in sorted(self.posting_counts.items())
             ],
-            "event_timeline_count": [
+            EVENT_TIMELINE_COUNT: [
                 {
                     "dimension": dimension,
                     "value": value,
@@ -206,14 +216,14 @@ def source_counts(counts: Mapping[str, int]) -> dict[str, int]:
 def derive_read_model(rows: dict[str, list[Row]]) -> None:
     """Add the read model to a whole dataset's rows (table name -> rows), in place."""
     builder = ReadModelBuilder(people=rows["person"], sources=rows["source"])
-    rows["event_posting"] = builder.add_events(
+    rows[EVENTS.postings] = builder.add_events(
         rows["event"],
         participants=rows["event_participant"],
         countries=rows["event_country"],
         topics=rows["event_topic"],
         excerpts=rows["event_source"],
     )
-    rows["quote_posting"] = builder.add_quotes(rows["quote"], topics=rows["quote_topic"])
+    rows[QUOTES.postings] = builder.add_quotes(rows["quote"], topics=rows["quote_topic"])
     builder.add_observations(rows["trade_observation"])
     builder.add_exclusions(rows["exclusion"])
     rows |= builder.finish()

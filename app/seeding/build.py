@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,8 +12,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.dates import first_day, last_day, period_bounds
+from app.readmodel import write
+from app.readmodel.contract import event_search_text, quote_search_text
 from app.readmodel.derive import derive_read_model
-from app.readmodel.render import render_version
 from app.seeding.curation import SeedRecords, curation_problems
 from app.seeding.problems import SeedProblem, SeedValidationError
 from app.seeding.records import (
@@ -29,7 +31,6 @@ from app.seeding.trade_preference import rank_claim_group
 
 __all__ = ["Dataset", "SeedProblem", "SeedValidationError", "build_dataset", "dataset_version"]
 
-DATA_FILES = ("countries", "people", "sources", "events", "quotes", "trade", "exclusions")
 RecordT = TypeVar("RecordT", bound=BaseModel)
 
 
@@ -117,16 +118,18 @@ def _record_label(item: object, index: int) -> str:
     return f"#{index}"
 
 
-def dataset_version(seeds_dir: Path) -> str:
-    """A digest of every seed file and of the rendering code: it changes whenever the seed
-    would change data, stored documents included."""
-    digest = hashlib.sha256(render_version().encode())
+def _seed_files(seeds_dir: Path) -> Iterator[bytes]:
     for path in sorted((seeds_dir / "data").glob("*.yaml")) + sorted(
         (seeds_dir / "sources").glob("*.txt")
     ):
-        digest.update(path.relative_to(seeds_dir).as_posix().encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:16]
+        yield path.relative_to(seeds_dir).as_posix().encode()
+        yield hashlib.sha256(path.read_bytes()).digest()
+
+
+def dataset_version(seeds_dir: Path) -> str:
+    """A digest of every seed file and of the rendering code: it changes whenever the seed
+    would change data, stored documents included."""
+    return write.dataset_version(_seed_files(seeds_dir))
 
 
 def build_dataset(*, seeds_dir: Path, curation: bool = True) -> Dataset:
@@ -274,7 +277,9 @@ def _build_events(
                         "excerpt": ref.excerpt,
                     }
                 )
-        data.search_documents["event"][e.id] = "\n".join([e.title, e.summary, *excerpts])
+        data.search_documents["event"][e.id] = event_search_text(
+            title=e.title, summary=e.summary, excerpts=excerpts
+        )
 
 
 def _build_quotes(
@@ -317,7 +322,9 @@ def _build_quotes(
         )
         for topic in dict.fromkeys(q.topics):
             data.rows["quote_topic"].append({"quote_id": q.id, "topic": topic.value})
-        data.search_documents["quote"][q.id] = f"{q.text}\n{q.translation_en}"
+        data.search_documents["quote"][q.id] = quote_search_text(
+            text=q.text, translation_en=q.translation_en
+        )
 
 
 def _build_trade(

@@ -8,9 +8,20 @@ import orjson
 
 from app.database import Params, Snapshot, inline_read
 from app.errors import not_found
+from app.readmodel.contract import (
+    COUNTRY,
+    DATASET_META,
+    EVENTS,
+    KIND,
+    LEADER,
+    SOURCE,
+    STATUS,
+    TOPIC,
+)
 from app.schemas.events import EventPublic
 from app.services import timelines, walks
-from app.services.listing import Listing, identity
+from app.services.cursors import identity
+from app.services.listing import Listing
 from app.services.lookup import require_known, require_source, resolve_leader
 from app.services.search import compile_query
 
@@ -44,7 +55,7 @@ def _dates(snapshot: Snapshot, filters: EventFilters) -> tuple[list[str], Params
         low = max(lows)
         ranges.append("{t}.date_hi >= :low")
         params["low"] = low
-        span = snapshot.scalar("SELECT max_event_span_days FROM dataset_meta")
+        span = snapshot.scalar(f"SELECT max_event_span_days FROM {DATASET_META}")
         if span is not None:
             # Redundant but index-friendly: no event starts longer than `span` days before it
             # ends, so the walk can start there instead of at the beginning.
@@ -65,19 +76,19 @@ def selection(snapshot: Snapshot, filters: EventFilters) -> walks.Selection:
     require_source(snapshot, filters.source)
     leaders = dict.fromkeys(resolve_leader(snapshot, reference=ref) for ref in filters.leaders)
     memberships = [
-        *(walks.Membership("leader", (leader,)) for leader in leaders),
-        *(walks.Membership("country", (code,)) for code in filters.countries),
-        *(walks.Membership("topic", (topic,)) for topic in filters.topics),
+        *(walks.Membership(LEADER, (leader,)) for leader in leaders),
+        *(walks.Membership(COUNTRY, (code,)) for code in filters.countries),
+        *(walks.Membership(TOPIC, (topic,)) for topic in filters.topics),
     ]
     if filters.kinds:
-        memberships.append(walks.Membership("kind", filters.kinds))
+        memberships.append(walks.Membership(KIND, filters.kinds))
     if filters.status is not None:
-        memberships.append(walks.Membership("status", (filters.status,)))
+        memberships.append(walks.Membership(STATUS, (filters.status,)))
     if filters.source is not None:
-        memberships.append(walks.Membership("source", (filters.source,)))
+        memberships.append(walks.Membership(SOURCE, (filters.source,)))
     ranges, params = _dates(snapshot, filters)
     return walks.Selection(
-        postings=walks.EVENT_POSTINGS,
+        listed=EVENTS,
         memberships=tuple(memberships),
         ranges=tuple(ranges),
         params=params,
@@ -92,12 +103,10 @@ def event_listing(*, filters: EventFilters, descending: bool) -> Listing:
         item=EventPublic,
         identity=identity("events", filters, {"descending": descending}),
         key_shape="date_id",
-        plan=lambda snapshot, whole=False: walks.plan(
-            snapshot, selection(snapshot, filters), whole=whole
-        ),
+        planner=walks.SelectionPlanner(lambda snapshot: selection(snapshot, filters)),
         descending=descending,
         # Unfiltered, a page is the first entries of one posting list from the cursor on.
-        inline=filters == EventFilters(),
+        inline_pages=filters == EventFilters(),
     )
 
 

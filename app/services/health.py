@@ -3,10 +3,17 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from app import migrations
-from app.seeding.load import stored_version
+from app.readmodel.contract import DATASET_META
+
+
+def stored_version(*, engine: Engine) -> str | None:
+    """The version of the dataset in the database, or None before the first seed."""
+    with engine.connect() as connection:
+        value = connection.execute(text(f"SELECT version FROM {DATASET_META}")).scalar()
+    return None if value is None else str(value)
 
 
 @dataclass(frozen=True)

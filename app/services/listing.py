@@ -1,92 +1,110 @@
 """What a list endpoint is, to the code that pages, counts and exports it."""
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Literal
 
-import orjson
 from pydantic import BaseModel
 
-from app.database import Snapshot
+from app.config import Settings
+from app.database import Read, Snapshot
+from app.services.cursors import Cursors, Key, KeyShape, next_key
 from app.services.walks import Plan
 
-# The sort key a cursor carries: (date, id) for lists in date order, (id,) for the others.
-KeyShape = Literal["date_id", "id"]
-Key = tuple[Any, ...]
 Documents = list[str]
-# The stored text a listed item's row carries (app/readmodel/render.py): JSON, or a CSV line.
+# The stored text a listed item's row carries (app/readmodel/contract.py): JSON, or a CSV line.
 StoredColumn = Literal["doc", "csv_line"]
+# plan(snapshot, every_match): `every_match` when every match will be read (a count).
+Planner = Callable[[Snapshot, bool], Plan]
 
 
-class InvalidKeyError(ValueError):
-    """A cursor's key does not have the shape of the list's sort key."""
-
-
-def identity(name: str, *parameters: Any) -> str:
-    """The canonical form of a list's validated parameters, defaults applied (dataclass fields
-    in declaration order, dict keys sorted, dates and tuples as JSON): what cursors are bound
-    to, and what export ETags digest."""
-    return orjson.dumps([name, *parameters], option=orjson.OPT_SORT_KEYS).decode()
-
-
-def check_key(shape: KeyShape, key: list[Any]) -> Key:
-    """The typed sort key of a decoded cursor, checked before any SQL sees it."""
-    texts = all(isinstance(part, str) and 0 < len(part) <= 120 for part in key)
-    if shape == "id":
-        if len(key) != 1 or not texts:
-            raise InvalidKeyError("expected [id]")
-        return (key[0],)
-    if len(key) != 2 or not texts:
-        raise InvalidKeyError("expected [date, id]")
-    try:
-        day = dt.date.fromisoformat(key[0])
-    except ValueError as exc:
-        raise InvalidKeyError("the date is not an ISO date") from exc
-    if day.isoformat() != key[0]:
-        raise InvalidKeyError("the date is not in YYYY-MM-DD form")
-    return (day, key[1])
-
-
-def next_key(rows: list[tuple[Any, ...]], limit: int) -> list[str] | None:
-    """The cursor key after a page of `rows` (fetched with limit + 1), or None at the end."""
-    if len(rows) <= limit:
-        return None
-    last = rows[limit - 1]
-    return [str(part)[:10] if isinstance(part, dt.date) else str(part) for part in last[1:]]
+@dataclass(frozen=True)
+class Page:
+    documents: Documents
+    next_key: list[str] | None
+    total: int | None = None
 
 
 @dataclass(frozen=True)
 class Listing:
     """One list query: how to fetch a page of stored documents, and to count them.
 
-    `identity` is the canonical form of the validated parameters, defaults applied: a cursor
-    is bound to it, so spelling a default out or leaving it implicit continues the same list.
-    `inline` says the page is a LIMIT-ed walk of one index (see app/database.py). Every plan
-    reads the listed table as `i`.
+    `identity` is the canonical form of the validated parameters, defaults applied
+    (app/services/cursors.py): cursors are bound to it and export ETags digest it. The
+    service that builds a listing knows what its reads cost: `inline_pages` says a page
+    (without a total) is a LIMIT-ed walk of one index, a read for the event loop
+    (app/database.py). Every plan reads the listed table as `i`.
+
+    A listing plans once per dataset version: the name look-ups, the span query and the
+    posting counts behind its plan are read by the first read and reused by the page, the
+    total and every export batch (each batch checks that the version has not changed).
     """
 
     name: str
     item: type[BaseModel]
     identity: str
     key_shape: KeyShape
-    # plan(snapshot, whole=False): `whole` when every match will be read (a count).
-    plan: Callable[..., Plan]
+    planner: Planner
     descending: bool = False
-    inline: bool = False
+    inline_pages: bool = False
+    _plans: dict[tuple[str | None, bool], Plan] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def cursors(self, settings: Settings) -> Cursors:
+        """This list's cursors, under the app's secret and length bound: the API's pages and
+        the explorer's issue and accept the same ones."""
+        return Cursors(
+            identity=self.identity,
+            key_shape=self.key_shape,
+            secret=settings.cursor_secret,
+            max_chars=settings.cursor_max_chars,
+        )
+
+    def plan(self, snapshot: Snapshot, *, every_match: bool = False) -> Plan:
+        version = snapshot.dataset_version()
+        plan = self._plans.get((version, every_match))
+        if plan is None:
+            plan = self._plans[version, every_match] = self.planner(snapshot, every_match)
+        return plan
 
     def fetch(
         self, snapshot: Snapshot, after: Key | None, limit: int, *, column: StoredColumn = "doc"
-    ) -> tuple[Documents, Any]:
+    ) -> tuple[Documents, list[str] | None]:
         """Up to `limit` items' stored `column` after the key `after`, and the key to continue
         after."""
         plan = self.plan(snapshot)
         rows = plan.page(
             snapshot, select=f"i.{column}", descending=self.descending, limit=limit + 1, after=after
         )
-        if plan.whole:
+        if plan.unpaged:
             return [row[0] for row in rows], None
         return [row[0] for row in rows[:limit]], next_key(rows, limit)
 
     def count(self, snapshot: Snapshot) -> int:
-        return self.plan(snapshot, whole=True).count(snapshot)
+        return self.plan(snapshot, every_match=True).count(snapshot)
+
+    def page(self, after: Key | None, limit: int, *, include_total: bool = False) -> Read[Page]:
+        """A page after `after` (with the total when asked), and where it runs: a count reads
+        every match, so a page with a total never runs inline."""
+
+        def work(snapshot: Snapshot) -> Page:
+            documents, key = self.fetch(snapshot, after, limit)
+            return Page(documents, key, self.count(snapshot) if include_total else None)
+
+        return Read(work, inline=self.inline_pages and not include_total)
+
+    def check(self) -> Read[str | None]:
+        """Plan the list (so a bad name is a 400 before an export's 200) and return the dataset
+        version the export will be bound to."""
+
+        def work(snapshot: Snapshot) -> str | None:
+            self.plan(snapshot)
+            return snapshot.dataset_version()
+
+        return Read(work, inline=self.inline_pages)
+
+
+def fixed_plan(plan: Plan) -> Planner:
+    """The planner of a list whose plan depends on nothing but itself (leaders, sources)."""
+    return lambda _snapshot, _every_match: plan

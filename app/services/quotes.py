@@ -5,9 +5,11 @@ from dataclasses import dataclass
 
 from app.database import Params, Snapshot, inline_read
 from app.errors import not_found
+from app.readmodel.contract import ATTRIBUTION, LANG, LEADER, QUOTES, TOPIC
 from app.schemas.quotes import QuotePublic
 from app.services import walks
-from app.services.listing import Listing, identity
+from app.services.cursors import identity
+from app.services.listing import Listing
 from app.services.lookup import find_person_id, require_event, resolve_leader
 from app.services.search import compile_query
 
@@ -34,16 +36,16 @@ def selection(snapshot: Snapshot, filters: QuoteFilters) -> walks.Selection:
         person_id = find_person_id(snapshot, reference=filters.speaker)
         if person_id is None:
             raise not_found("leader", filters.speaker, listing="/v1/leaders")
-        memberships.append(walks.Membership("leader", (person_id,)))
+        memberships.append(walks.Membership(LEADER, (person_id,)))
     if filters.leaders:
         leaders = dict.fromkeys(resolve_leader(snapshot, reference=r) for r in filters.leaders)
-        memberships.append(walks.Membership("leader", tuple(leaders)))
+        memberships.append(walks.Membership(LEADER, tuple(leaders)))
     if filters.topics:
-        memberships.append(walks.Membership("topic", filters.topics))
+        memberships.append(walks.Membership(TOPIC, filters.topics))
     if filters.language is not None:
-        memberships.append(walks.Membership("lang", (filters.language,)))
+        memberships.append(walks.Membership(LANG, (filters.language,)))
     if filters.attribution is not None:
-        memberships.append(walks.Membership("attribution", (filters.attribution,)))
+        memberships.append(walks.Membership(ATTRIBUTION, (filters.attribution,)))
     ranges: list[str] = []
     params: Params = {}
     if filters.start is not None:
@@ -58,7 +60,7 @@ def selection(snapshot: Snapshot, filters: QuoteFilters) -> walks.Selection:
         few = "i.event_id = :event_id"
         params["event_id"] = filters.event
     return walks.Selection(
-        postings=walks.QUOTE_POSTINGS,
+        listed=QUOTES,
         memberships=tuple(memberships),
         ranges=tuple(ranges),
         params=params,
@@ -75,12 +77,10 @@ def quote_listing(*, filters: QuoteFilters, descending: bool) -> Listing:
         item=QuotePublic,
         identity=identity("quotes", filters, {"descending": descending}),
         key_shape="date_id",
-        plan=lambda snapshot, whole=False: walks.plan(
-            snapshot, selection(snapshot, filters), whole=whole
-        ),
+        planner=walks.SelectionPlanner(lambda snapshot: selection(snapshot, filters)),
         descending=descending,
         # At most one leader and nothing else: a page is the start of one posting list.
-        inline=filters == plain and len(filters.leaders) + (filters.speaker is not None) <= 1,
+        inline_pages=filters == plain and len(filters.leaders) + (filters.speaker is not None) <= 1,
     )
 
 

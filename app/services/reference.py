@@ -8,7 +8,8 @@ from app import vocab_labels as labels
 from app.database import Snapshot, inline_read
 from app.errors import not_found
 from app.schemas.reference import LeaderPublic, SourcePublic
-from app.services.listing import Listing, identity
+from app.services.cursors import identity
+from app.services.listing import Listing, fixed_plan
 from app.services.lookup import find_person_id
 from app.services.walks import Plan
 from app.vocab import EVENT_CODING, EventKind
@@ -21,8 +22,8 @@ def leader_listing() -> Listing:
         item=LeaderPublic,
         identity=identity("leaders"),
         key_shape="id",
-        plan=lambda _snapshot, whole=False: Plan("person AS i", [], {}, ("i.id",)),
-        inline=True,
+        planner=fixed_plan(Plan("person AS i", [], {}, ("i.id",))),
+        inline_pages=True,
     )
 
 
@@ -45,8 +46,8 @@ def source_listing() -> Listing:
         item=SourcePublic,
         identity=identity("sources"),
         key_shape="id",
-        plan=lambda _snapshot, whole=False: Plan("source AS i", [], {}, ("i.id",)),
-        inline=True,
+        planner=fixed_plan(Plan("source AS i", [], {}, ("i.id",))),
+        inline_pages=True,
     )
 
 

@@ -1,21 +1,17 @@
 """Full-text search on the database's own engine: FTS5 on SQLite, tsvector on PostgreSQL.
 
-Both engines index the same accent-folded, lower-cased text, so a query behaves the same on
-either: `citta` finds `città`, `Putin` finds `putin`.
+Both engines index the same accent-folded, lower-cased text (app/readmodel/contract.py's
+`normalise`, which the queries' words go through too), so a query behaves the same on either:
+`citta` finds `città`, `Putin` finds `putin`.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
-
 from app.database import PLANNED_SUBQUERY_END
-
-SEARCH_TABLE_PREFIXES = ("event_search", "quote_search")
+from app.readmodel.contract import ListedKind, normalise
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
-_NON_WORD = re.compile(r"[^\w]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -28,13 +24,6 @@ class Term:
     words: tuple[str, ...]
     prefix: bool = False
     any_of_previous: bool = False  # joined to the previous term by OR rather than AND
-
-
-def normalise(value: str) -> str:
-    """Fold accents and case and turn punctuation into spaces."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").split())
 
 
 def parse_query(
@@ -104,16 +93,16 @@ def _to_tsquery(terms: list[Term]) -> str:
     return " ".join(parts)
 
 
-def match_condition(dialect: str, kind: str, alias: str, *, per_row: bool = False) -> str:
-    """SQL condition on table `kind` ('event' or 'quote', named `alias` in the query)
-    matching the bind `:search_q`.
+def match_condition(dialect: str, listed: ListedKind, alias: str, *, per_row: bool = False) -> str:
+    """SQL condition on the items of `listed` (named `alias` in the query) matching the bind
+    `:search_q`.
 
     By default the matches are collected once and each row is looked up among them; with
     `per_row` each row asks the index whether it matches instead, which costs more per row but
     nothing up front: the cheaper way when most rows walked match (a common word). On SQLite
     the full-text rows share their base row's rowid, the cheapest lookup there is.
     """
-    table = f"{kind}_search"
+    table, ident = listed.search, listed.id_column  # the search table's id column too
     if dialect == "sqlite":
         if per_row:
             return (
@@ -123,11 +112,11 @@ def match_condition(dialect: str, kind: str, alias: str, *, per_row: bool = Fals
         return f"{alias}.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :search_q)"
     if per_row:
         return (
-            f"EXISTS (SELECT 1 FROM {table} AS s WHERE s.{kind}_id = {alias}.id "
+            f"EXISTS (SELECT 1 FROM {table} AS s WHERE s.{ident} = {alias}.id "
             f"AND s.document @@ to_tsquery('simple', :search_q){PLANNED_SUBQUERY_END})"
         )
     return (
-        f"{alias}.id IN (SELECT {kind}_id FROM {table} "
+        f"{alias}.id IN (SELECT {ident} FROM {table} "
         f"WHERE document @@ to_tsquery('simple', :search_q){PLANNED_SUBQUERY_END})"
     )
 
@@ -136,22 +125,3 @@ def compile_query(dialect: str, q: str) -> str:
     """Translate `q` into the dialect's query language (raises SearchQueryError)."""
     terms = parse_query(q)
     return _to_fts5(terms) if dialect == "sqlite" else _to_tsquery(terms)
-
-
-def index_documents(connection: Connection, *, kind: str, documents: dict[str, str]) -> None:
-    """Replace the full-text index of `kind` with `documents` (id -> searchable text)."""
-    connection.execute(text(f"DELETE FROM {kind}_search"))
-    if not documents:
-        return
-    rows = [{"id": key, "body": normalise(body)} for key, body in documents.items()]
-    if connection.dialect.name == "sqlite":
-        statement = (
-            f"INSERT INTO {kind}_search (rowid, {kind}_id, body) "
-            f"SELECT rowid, :id, :body FROM {kind} WHERE id = :id"
-        )
-    else:
-        statement = (
-            f"INSERT INTO {kind}_search ({kind}_id, document) "
-            "VALUES (:id, to_tsvector('simple', :body))"
-        )
-    connection.execute(text(statement), rows)

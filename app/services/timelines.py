@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.database import Snapshot, in_list, where
+from app.readmodel.contract import EVENT_TIMELINE_COUNT, EVERYTHING, KIND
 from app.services import walks
 
 Rows = list[tuple[Any, ...]]
@@ -54,9 +55,9 @@ def _counted_at_seed(chosen: walks.Selection) -> tuple[str, tuple[str, ...]] | N
     if chosen.q is not None or len(chosen.memberships) > 1:
         return None
     if not chosen.memberships:
-        return walks.EVERYTHING[0], (walks.EVERYTHING[1],)
+        return EVERYTHING[0], (EVERYTHING[1],)
     only = chosen.memberships[0]
-    if len(only.values) > 1 and only.dimension != "kind":
+    if len(only.values) > 1 and only.dimension != KIND:
         return None
     return only.dimension, only.values
 
@@ -103,14 +104,14 @@ def _seed_counts(
         conditions.append("month <= :last_month")
         params["last_month"] = last.isoformat()[:7]
     return snapshot.rows(
-        f"SELECT month, year_precision, sum(count) FROM event_timeline_count{where(conditions)} "
+        f"SELECT month, year_precision, sum(count) FROM {EVENT_TIMELINE_COUNT}{where(conditions)} "
         "GROUP BY month, year_precision",
         {"dimension": dimension, **params},
     )
 
 
 def _count_by_walking(snapshot: Snapshot, chosen: walks.Selection) -> Rows:
-    plan = walks.plan(snapshot, chosen, whole=True)
+    plan = walks.plan(snapshot, chosen, every_match=True)
     if plan.empty:
         return []
     table = plan.sort_key[0].split(".")[0]

@@ -9,7 +9,8 @@ import orjson
 from app.database import Params, Snapshot, inline_read
 from app.errors import invalid_parameter, not_found
 from app.schemas.trade import TradeObservationPublic
-from app.services.listing import Listing, identity
+from app.services.cursors import identity
+from app.services.listing import Listing
 from app.services.lookup import require_event, require_known, require_source
 from app.services.walks import Plan
 
@@ -50,7 +51,7 @@ def observation_listing(*, filters: ObservationFilters) -> Listing:
         item=TradeObservationPublic,
         identity=identity("trade-observations", filters),
         key_shape="id",
-        plan=lambda snapshot, whole=False: _observations_plan(snapshot, filters),
+        planner=lambda snapshot, _every_match: _observations_plan(snapshot, filters),
     )
 
 
@@ -125,7 +126,7 @@ def _series_plan(snapshot: Snapshot, query: SeriesQuery) -> Plan:
         conditions,
         params,
         ("i.period_start", "i.preferred DESC", "i.id"),
-        whole=True,
+        unpaged=True,
     )
 
 
@@ -136,8 +137,8 @@ def series_listing(*, query: SeriesQuery) -> Listing:
         item=TradeObservationPublic,
         identity=identity("trade-series", query),
         key_shape="id",
-        plan=lambda snapshot, whole=False: _series_plan(snapshot, query),
-        inline=True,
+        planner=lambda snapshot, _every_match: _series_plan(snapshot, query),
+        inline_pages=True,
     )
 
 

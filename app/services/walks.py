@@ -9,11 +9,12 @@ rare search term, a few values of an any-of filter), fetching those and sorting 
 cheaper, and that plan is taken instead.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.database import PLANNED_SUBQUERY_END, Params, Snapshot, as_planned, in_list, where
-from app.readmodel.derive import EVERYTHING
+from app.readmodel.contract import EVERYTHING, POSTING_COUNT, ListedKind
 from app.services.search import match_condition
 
 # Below this many matches, fetching every match and sorting it beats walking a posting list
@@ -34,20 +35,6 @@ WHOLE_PER_ROW = 100
 
 
 @dataclass(frozen=True)
-class Postings:
-    """Where the posting lists of one kind of item live."""
-
-    kind: str  # the items' table, and posting_count.kind
-    table: str
-    sort_column: str
-    id_column: str
-
-
-EVENT_POSTINGS = Postings("event", "event_posting", "date_lo", "event_id")
-QUOTE_POSTINGS = Postings("quote", "quote_posting", "sort_date", "quote_id")
-
-
-@dataclass(frozen=True)
 class Membership:
     """A filter met by a posting of `dimension` with any of `values`."""
 
@@ -64,7 +51,7 @@ class Selection:
     already compiled for the snapshot's dialect.
     """
 
-    postings: Postings
+    listed: ListedKind  # contract.EVENTS or contract.QUOTES
     memberships: tuple[Membership, ...] = ()
     ranges: tuple[str, ...] = ()
     params: Params = field(default_factory=dict)
@@ -84,8 +71,8 @@ class Plan:
     sort_key: tuple[str, ...]
     empty: bool = False
     # A list short enough by nature to come in one piece (a trade series: a point a period)
-    # is read whole, in `sort_key` order, and has no cursor.
-    whole: bool = False
+    # is read unpaged, in `sort_key` order, and has no cursor.
+    unpaged: bool = False
 
     def page(
         self, snapshot: Snapshot, *, select: str, descending: bool, limit: int, after: Any
@@ -93,7 +80,7 @@ class Plan:
         """`select`, then the sort key, of up to `limit` rows after the key `after`."""
         if self.empty:
             return []
-        if self.whole:
+        if self.unpaged:
             return snapshot.rows(
                 f"SELECT {select} FROM {self.source}{where(self.conditions)} "
                 f"ORDER BY {', '.join(self.sort_key)}",
@@ -131,7 +118,7 @@ def _postings(snapshot: Snapshot, kind: str, membership: Membership) -> int:
     """How many postings a membership has (any of its values), from the seed's counts."""
     values, params = in_list("value", membership.values)
     total = snapshot.scalar(
-        "SELECT sum(count) FROM posting_count WHERE kind = :kind AND dimension = :dimension "
+        f"SELECT sum(count) FROM {POSTING_COUNT} WHERE kind = :kind AND dimension = :dimension "
         f"AND value IN {values}",
         {"kind": kind, "dimension": membership.dimension, **params},
     )
@@ -139,7 +126,7 @@ def _postings(snapshot: Snapshot, kind: str, membership: Membership) -> int:
 
 
 def _posting_counts(snapshot: Snapshot, selection: Selection) -> list[int]:
-    kind = selection.postings.kind
+    kind = selection.listed.kind
     return [_postings(snapshot, kind, membership) for membership in selection.memberships]
 
 
@@ -150,8 +137,7 @@ def _search_matches(snapshot: Snapshot, selection: Selection, *, cap: int) -> in
     limit costs as much as all the matches (300 ms for a common word at 2M quotes): when the
     planner's estimate from the column statistics already reaches `cap`, that is the answer.
     """
-    kind = selection.postings.kind
-    table = f"{kind}_search"
+    table = selection.listed.search
     params = {"search_q": selection.q}
     if snapshot.dialect == "sqlite":
         condition = f"{table} MATCH :search_q"
@@ -173,32 +159,61 @@ def _search_matches(snapshot: Snapshot, selection: Selection, *, cap: int) -> in
 
 def _everything(snapshot: Snapshot, selection: Selection) -> int:
     dimension, value = EVERYTHING
-    return _postings(snapshot, selection.postings.kind, Membership(dimension, (value,)))
+    return _postings(snapshot, selection.listed.kind, Membership(dimension, (value,)))
 
 
 def _probe(
-    postings: Postings, index: int, membership: Membership, alias: str
+    listed: ListedKind, index: int, membership: Membership, alias: str
 ) -> tuple[str, Params]:
     """EXISTS on the primary key of the posting list: `alias` is the posting list walked (p)
     or the item table (i), whose id column is `id`."""
     values, params = in_list(f"m{index}_", membership.values)
     m = f"m{index}"
     params[f"{m}_dimension"] = membership.dimension
-    sort, ident = postings.sort_column, postings.id_column
+    sort, ident = listed.sort_column, listed.id_column
     item_id = f"{alias}.{ident}" if alias == "p" else f"{alias}.id"
     return (
-        f"EXISTS (SELECT 1 FROM {postings.table} AS {m} WHERE {m}.dimension = :{m}_dimension "
+        f"EXISTS (SELECT 1 FROM {listed.postings} AS {m} WHERE {m}.dimension = :{m}_dimension "
         f"AND {m}.value IN {values} AND {m}.{sort} = {alias}.{sort} AND {m}.{ident} = {item_id}"
         f"{PLANNED_SUBQUERY_END})",
         params,
     )
 
 
-def plan(snapshot: Snapshot, selection: Selection, *, whole: bool = False) -> Plan:
-    """The cheapest of the plans above for `selection` (see the module docstring). `whole`:
-    the plan will read every match (a count, a timeline), not a page in order, so the search
-    drives it whenever it matches fewer items than the list that would be walked."""
-    counts = _posting_counts(snapshot, selection)
+class SelectionPlanner:
+    """The plans of one selection, its names resolved and its posting lists counted once per
+    dataset version (a page and its total, or every batch of an export, share them)."""
+
+    def __init__(self, select: Callable[[Snapshot], Selection]) -> None:
+        self._select = select
+        self._measured: dict[str | None, tuple[Selection, list[int]]] = {}
+
+    def __call__(self, snapshot: Snapshot, every_match: bool) -> Plan:
+        version = snapshot.dataset_version()
+        measured = self._measured.get(version)
+        if measured is None:
+            selection = self._select(snapshot)
+            measured = self._measured[version] = (
+                selection,
+                _posting_counts(snapshot, selection),
+            )
+        selection, counts = measured
+        return plan(snapshot, selection, every_match=every_match, counts=counts)
+
+
+def plan(
+    snapshot: Snapshot,
+    selection: Selection,
+    *,
+    every_match: bool = False,
+    counts: list[int] | None = None,
+) -> Plan:
+    """The cheapest of the plans above for `selection` (see the module docstring).
+    `every_match`: the plan will read every match (a count, a timeline), not a page in order,
+    so the search drives it whenever it matches fewer items than the list that would be
+    walked. `counts`: the memberships' posting counts, when already read."""
+    if counts is None:
+        counts = _posting_counts(snapshot, selection)
     if any(count == 0 for count in counts):
         return NOTHING
     singles = [
@@ -225,11 +240,11 @@ def plan(snapshot: Snapshot, selection: Selection, *, whole: bool = False) -> Pl
         else:
             driven = rarest[0] if rarest is not None else _everything(snapshot, selection)
         dense = DENSE_SEARCH if snapshot.dialect == "sqlite" else DENSE_SEARCH_POSTGRESQL
-        cap = driven if whole else max(FETCH_AND_SORT_MAX, driven // dense)
+        cap = driven if every_match else max(FETCH_AND_SORT_MAX, driven // dense)
         matches = _search_matches(snapshot, selection, cap=cap + 1)
         if matches == 0:
             return NOTHING
-        if whole:
+        if every_match:
             if selection.few is None and matches <= driven:
                 return _fetch_and_sort(snapshot, selection, driver=None, per_row=False)
             # Every row of the driving list is read: asking the index per row pays only when
@@ -261,18 +276,18 @@ def _add_probes(
     """Probe every membership but the driver's, and the search, from the row at `alias`."""
     for index, membership in enumerate(selection.memberships):
         if index != skip:
-            probe, probe_params = _probe(selection.postings, index, membership, alias)
+            probe, probe_params = _probe(selection.listed, index, membership, alias)
             conditions.append(probe)
             params.update(probe_params)
     if selection.q is not None:
-        condition = match_condition(snapshot.dialect, selection.postings.kind, "i", per_row=per_row)
+        condition = match_condition(snapshot.dialect, selection.listed, "i", per_row=per_row)
         conditions.append(condition)
         params["search_q"] = selection.q
 
 
 def _walk(snapshot: Snapshot, selection: Selection, *, driver: int | None, per_row: bool) -> Plan:
     """Walk one posting list in sort order, probing the other filters."""
-    postings = selection.postings
+    listed = selection.listed
     dimension, value = (
         EVERYTHING
         if driver is None
@@ -284,17 +299,17 @@ def _walk(snapshot: Snapshot, selection: Selection, *, driver: int | None, per_r
     conditions = [
         "p.dimension = :walk_dimension",
         "p.value = :walk_value",
-        f"i.id = p.{postings.id_column}",
+        f"i.id = p.{listed.id_column}",
         *(r.format(t="p") for r in selection.ranges),
     ]
     params: Params = {"walk_dimension": dimension, "walk_value": value, **selection.params}
     _add_probes(snapshot, selection, conditions, params, skip=driver, alias="p", per_row=per_row)
     # CROSS JOIN keeps SQLite from starting anywhere but the posting list.
     return Plan(
-        source=f"{postings.table} AS p CROSS JOIN {postings.kind} AS i",
+        source=f"{listed.postings} AS p CROSS JOIN {listed.kind} AS i",
         conditions=conditions,
         params=params,
-        sort_key=(f"p.{postings.sort_column}", f"p.{postings.id_column}"),
+        sort_key=(f"p.{listed.sort_column}", f"p.{listed.id_column}"),
     )
 
 
@@ -303,7 +318,7 @@ def _fetch_and_sort(
 ) -> Plan:
     """Fetch the few items of `few` or the search (driver None) or of an any-of filter, then
     sort them."""
-    postings = selection.postings
+    listed = selection.listed
     conditions = [r.format(t="i") for r in selection.ranges]
     if selection.few is not None:
         conditions.append(selection.few)
@@ -312,14 +327,14 @@ def _fetch_and_sort(
         membership = selection.memberships[driver]
         values, value_params = in_list("driver_", membership.values)
         conditions.append(
-            f"i.id IN (SELECT {postings.id_column} FROM {postings.table} "
+            f"i.id IN (SELECT {listed.id_column} FROM {listed.postings} "
             f"WHERE dimension = :driver_dimension AND value IN {values}{PLANNED_SUBQUERY_END})"
         )
         params.update(value_params, driver_dimension=membership.dimension)
     _add_probes(snapshot, selection, conditions, params, skip=driver, alias="i", per_row=per_row)
     return Plan(
-        source=f"{postings.kind} AS i",
+        source=f"{listed.kind} AS i",
         conditions=conditions,
         params=params,
-        sort_key=(f"i.{postings.sort_column}", "i.id"),
+        sort_key=(f"i.{listed.sort_column}", "i.id"),
     )

@@ -2,25 +2,11 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.api.deps import (
-    ID_PATTERN,
-    CountryCode,
-    EventId,
-    ExportFormat,
-    FromParam,
-    IdRef,
-    PageDep,
-    QParam,
-    SortParam,
-    ToParam,
-    app_settings,
-    checked_q,
-    date_range,
-    parse_date_param,
-)
+from app.api.deps import EventId, ExportFormat, PageDep, SortParam
+from app.api.event_filters import EventFiltersDep
 from app.api.lists import document, export_response, list_response
 from app.api.responses import (
     EXPORT_RESPONSES,
@@ -30,81 +16,10 @@ from app.api.responses import (
     ExportMedia,
 )
 from app.database import DatabaseDep
-from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.schemas.events import EventDetail, EventPage, Timeline
 from app.services import events as service
-from app.vocab import EventKind, EventStatus, Topic
 
 router = APIRouter(tags=["events"])
-
-
-async def event_filters(
-    request: Request,
-    date: Annotated[
-        str | None,
-        Query(
-            pattern=PARTIAL_DATE_PATTERN,
-            description=(
-                "YYYY, YYYY-MM or YYYY-MM-DD: events whose possible dates overlap that period "
-                "(a month-precision 2021-07 event matches date=2021-07-06 and date=2021)"
-            ),
-            examples=["2022-06-15"],
-        ),
-    ] = None,
-    start: FromParam = None,
-    end: ToParam = None,
-    leader: Annotated[
-        list[IdRef] | None,
-        Query(
-            description="Person slug or Wikidata QID; repeat for events all of them took part in",
-            examples=["vladimir-putin"],
-        ),
-    ] = None,
-    country: Annotated[
-        list[CountryCode] | None,
-        Query(
-            description="ISO alpha-2 country involved; repeat for events involving all of them",
-            examples=["CN"],
-        ),
-    ] = None,
-    kind: Annotated[
-        list[EventKind] | None,
-        Query(description="Event kind; repeat to match any of them", examples=["video_call"]),
-    ] = None,
-    topic: Annotated[
-        list[Topic] | None,
-        Query(description="Topic tag; repeat for events with all of them", examples=["taiwan"]),
-    ] = None,
-    status: Annotated[
-        EventStatus | None, Query(description="occurred or planned", examples=["planned"])
-    ] = None,
-    source: Annotated[
-        str | None,
-        Query(
-            pattern=ID_PATTERN,
-            description="Only events supported by this source id",
-            examples=["cnaworld-2025-putin-xi-video-call"],
-        ),
-    ] = None,
-    q: QParam = None,
-) -> service.EventFilters:
-    """Parse the filters; names are checked against the database by the service."""
-    low, high = date_range(start, end)
-    return service.EventFilters(
-        period=parse_date_param(date, "date"),
-        start=low,
-        end=high,
-        leaders=tuple(dict.fromkeys(leader or [])),
-        countries=tuple(dict.fromkeys(country or [])),
-        kinds=tuple(k.value for k in dict.fromkeys(kind or [])),
-        topics=tuple(tp.value for tp in dict.fromkeys(topic or [])),
-        status=status.value if status else None,
-        source=source,
-        q=checked_q(q, app_settings(request)),
-    )
-
-
-EventFiltersDep = Annotated[service.EventFilters, Depends(event_filters)]
 
 
 @router.get(
