@@ -10,7 +10,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime-$(DEPS_SUM)
 DEV_STAMP := $(VENV)/.installed-dev-$(DEPS_SUM)
 STALE_STAMPS := find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '*-$(DEPS_SUM)' -delete
 
-.PHONY: serve test install install-dev lint lint-deploy lint-openapi client-tools typecheck unit migrate seed lock clean audit bench image-check
+.PHONY: serve test install install-dev lint lint-deploy lint-openapi client-tools test-tools typecheck unit migrate seed lock clean audit bench image-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ CLIENT_TOOLS := $(VENV)/client-tools
 CLIENT_TOOLS_STAMP := $(CLIENT_TOOLS)/.installed-$(shell cksum < $(CLIENTS)/python/requirements.txt | cut -d' ' -f1)
 
 $(NPM_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
-	@command -v npm >/dev/null || { echo "npm is missing: apt-get install -y npm (.ci/run does)" >&2; exit 2; }
+	@.ci/need npm
 	rm -rf $(CLIENTS)/node_modules
 	cd $(CLIENTS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
@@ -47,6 +47,24 @@ $(CLIENT_TOOLS_STAMP): $(CLIENTS)/python/requirements.txt
 	touch $@
 
 client-tools: $(NPM_STAMP) $(CLIENT_TOOLS_STAMP) ## npm tooling and openapi-python-client, as pinned
+
+# Everything else the suite runs, so that `make test` skips nothing on a fresh machine: the
+# explorer's browser tests need Chromium and tests/browser's pinned axe-core, and every backend
+# test a PostgreSQL. Missing programs are installed by .ci/need (Debian packages, as root with
+# apt-get; otherwise it stops with the exact command), a stopped PostgreSQL is started by
+# .ci/postgres where pg_ctlcluster can, or it says how.
+BROWSER := tests/browser
+BROWSER_STAMP := $(BROWSER)/node_modules/.installed-$(shell cksum < $(BROWSER)/package-lock.json | cut -d' ' -f1)
+
+$(BROWSER_STAMP): $(BROWSER)/package.json $(BROWSER)/package-lock.json
+	@.ci/need npm
+	rm -rf $(BROWSER)/node_modules
+	npm ci --prefix $(BROWSER) --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+test-tools: client-tools $(BROWSER_STAMP) ## what the tests need: the client tools, axe-core, Chromium, PgBouncer, a running PostgreSQL
+	@.ci/need chromium pgbouncer
+	@.ci/postgres
 
 install: $(RUNTIME_STAMP) ## create .venv and install what serving needs, pinned by constraints.txt
 
@@ -77,7 +95,7 @@ lint-deploy: install-dev ## hadolint the Dockerfile; validate compose.yaml again
 typecheck: install-dev
 	$(BIN)/mypy
 
-unit: install-dev client-tools
+unit: install-dev test-tools
 	$(BIN)/pytest
 
 test: lint typecheck unit ## set up and run ruff, mypy and the whole test suite

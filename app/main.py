@@ -32,6 +32,7 @@ from app.middleware.header_limits import NegotiationHeaderLimitsMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.request_id import REQUEST_ID_HEADER, RequestIdMiddleware
 from app.middleware.security import SecurityHeadersMiddleware
+from app.services.search import query_pattern
 
 DESCRIPTION = """\
 Structured data on leader-level diplomacy: **events** (calls, video calls, visits, summits,
@@ -137,7 +138,12 @@ def _bounds(settings: Settings) -> dict[str, dict[str, Any]]:
             "default": min(settings.default_page_size, settings.max_page_size),
         },
         "cursor": {"maxLength": settings.cursor_max_chars},
-        "q": {"maxLength": settings.search_max_chars},
+        "q": {
+            "maxLength": settings.search_max_chars,
+            "pattern": query_pattern(
+                max_words=settings.search_max_words, min_prefix=settings.search_min_prefix_chars
+            ),
+        },
     }
 
 

@@ -32,9 +32,9 @@ CHROMIUM = shutil.which("chromium")
 
 @pytest.fixture(autouse=True)
 def _chromium_present() -> None:
-    # .ci/run installs Chromium; under CI a missing browser is a failure, never a silent skip.
+    # `make test` installs Chromium (Makefile: test-tools); under CI a missing browser fails.
     if CHROMIUM is None:
-        reason = "Chromium is not installed (`apt-get install chromium`, done by .ci/run)"
+        reason = "Chromium is not installed (`apt-get install chromium`, done by make test-tools)"
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)

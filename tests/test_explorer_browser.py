@@ -3,7 +3,7 @@ axe-core violations, readable at 375 px without sideways scrolling, reachable by
 
 Screenshots (375 and 1280 px wide) go to tests/browser/screenshots/ (git-ignored) for a person
 to look at. Chromium is the Debian package; axe-core is pinned in tests/browser/package.json
-(`npm ci --prefix tests/browser`; .ci/run installs both). Under CI=true a missing one fails.
+(`npm ci --prefix tests/browser`; `make test` installs both). Under CI=true a missing one fails.
 """
 
 import json

@@ -1,6 +1,7 @@
 """Query parameters shared by the routes, and the checks every request gets."""
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -10,14 +11,14 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import PlainTextResponse
 from fastapi.routing import APIRoute
-from pydantic import StringConstraints
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from app.api.negotiation import Format, negotiate
 from app.config import Settings
 from app.dates import partial_date_bounds
 from app.errors import ParameterError, ParameterLocation, ProblemError, invalid_parameter
 from app.schemas.common import PARTIAL_DATE_PATTERN
-from app.services.search import SearchQueryError, parse_query
+from app.services.search import SearchQueryError, parse_query, query_pattern
 
 # What an id can look like (slugs, Wikidata QIDs); stated in the schema so clients and fuzzers
 # know, and anything else is a 400 naming the parameter.
@@ -166,11 +167,12 @@ QParam = Annotated[
         min_length=1,
         pattern=TEXT_PATTERN,
         description=(
-            "Full-text search, case- and accent-insensitive. Words must all match; "
-            '"a phrase" matches words in sequence; `word*` matches a prefix of at least '
-            "SEARCH_MIN_PREFIX_CHARS (default 3) characters; `OR` between two terms matches "
-            "either. Length (maxLength) and word count (SEARCH_MAX_WORDS, default 12) are "
-            "bounded."
+            "Full-text search, case- and accent-insensitive. A word is a run of letters or "
+            'digits; words must all match; "a phrase" matches words in sequence; `word*` '
+            "matches a prefix of at least SEARCH_MIN_PREFIX_CHARS (default 3) characters, and "
+            "`*` may follow nothing else; `OR` between two terms matches either. 1 to "
+            "SEARCH_MAX_WORDS (default 12) words, `OR` included, and at most maxLength "
+            "characters: the pattern states all of it."
         ),
         examples=["multipolare"],
     ),
@@ -183,19 +185,31 @@ SortParam = Annotated[
 ]
 
 
+@functools.cache
+def _q_pattern(max_words: int, min_prefix: int) -> TypeAdapter[str]:
+    pattern = query_pattern(max_words=max_words, min_prefix=min_prefix)
+    return TypeAdapter(Annotated[str, StringConstraints(pattern=pattern)])
+
+
 def checked_q(q: str | None, settings: Settings) -> str | None:
-    """`q` if it parses as a search within the app's bounds, else a 400 naming `q`."""
+    """`q` if it parses as a search within the app's bounds and matches the pattern the schema
+    states for it (app/main.py), else a 400 naming `q`."""
     if q is None:
         return None
+    words, prefix = settings.search_max_words, settings.search_min_prefix_chars
     try:
-        parse_query(
-            q,
-            max_chars=settings.search_max_chars,
-            max_words=settings.search_max_words,
-            min_prefix=settings.search_min_prefix_chars,
-        )
+        # Words are counted as the pattern counts them (runs of letters or digits): folding
+        # can split one (`¾` is `3⁄4`), so parse_query does not count them again.
+        parse_query(q, max_chars=settings.search_max_chars, min_prefix=prefix)
+        _q_pattern(words, prefix).validate_python(q)
     except SearchQueryError as exc:
         raise invalid_parameter("q", str(exc)) from exc
+    except ValidationError as exc:
+        raise invalid_parameter(
+            "q",
+            f"needs 1 to {words} words of letters or digits, and a `*` only right after a word "
+            f"of at least {prefix} (the pattern the API schema states)",
+        ) from exc
     return q
 
 

@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 from app.api.deps import PageParams, app_settings
 from app.api.negotiation import Format, negotiate
 from app.conditional import etag_matches
+from app.content_coding import response_coding
 from app.database import Database
 from app.errors import ProblemError
 from app.readmodel.flatten import csv_header
@@ -123,7 +124,7 @@ async def export_response(db: Database, listing: Listing, *, fmt: str) -> Respon
     """Every matching item (up to the export cap) streamed as CSV or NDJSON.
 
     Revalidation and HEAD are answered before any row is read: the ETag is derived from the
-    dataset version, the canonical query and whether the body will be gzip-encoded.
+    dataset version, the canonical query and the content coding the body will be sent in.
     """
     request = db.request
     assert request is not None
@@ -132,7 +133,7 @@ async def export_response(db: Database, listing: Listing, *, fmt: str) -> Respon
     # Planning checks the names the filters use: a bad one is a 400 now, not a failure after
     # the 200 has been sent; the plan is kept for every batch.
     version = await db.run(listing.check())
-    gzip = _accepts_gzip(request.headers.get("accept-encoding", ""))
+    gzip = response_coding(request) == "gzip"
     canonical = f"{version or 'unversioned'}|{fmt}|{listing.identity}|{gzip}"
     etag = '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
     extension = "csv" if fmt == "csv" else "ndjson"
@@ -146,7 +147,8 @@ async def export_response(db: Database, listing: Listing, *, fmt: str) -> Respon
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
     if getattr(request.state, "is_head", False):
-        return Response(media_type=CONTENT_TYPES[fmt], headers=headers)
+        # Headed like the GET's stream: no Content-Length, the same coding (and ETag).
+        return StreamingResponse(iter(()), media_type=CONTENT_TYPES[fmt], headers=headers)
     slots: ExportSlots = request.app.state.export_slots
     release = slots.take()
     if release is None:
@@ -175,18 +177,6 @@ class ExportResponse(StreamingResponse):
             await super().__call__(scope, receive, send)
         finally:
             self.release()
-
-
-def _accepts_gzip(accept_encoding: str) -> bool:
-    for part in accept_encoding.split(",")[:32]:
-        coding, _, parameters = part.strip().partition(";")
-        if coding.strip().lower() == "gzip":
-            quality = parameters.strip().removeprefix("q=").strip()
-            try:
-                return not quality or float(quality) > 0
-            except ValueError:
-                return False
-    return False
 
 
 async def list_response(db: Database, listing: Listing, page: PageParams) -> Response:

@@ -1,42 +1,61 @@
-"""Starlette's gzip middleware, choosing gzip by the q-values of Accept-Encoding.
+"""Starlette's gzip, sending the coding app/content_coding.py negotiates, and only that one.
 
-Starlette compresses whenever the text `gzip` appears in Accept-Encoding, so `gzip;q=0` (which
-means "never gzip") still got gzip.
+Starlette compresses whenever the text `gzip` appears in Accept-Encoding (so `gzip;q=0`, which
+means "never gzip", still got gzip) and decides per body size. Here the coding is negotiated
+once per request by the RFC's rules and recorded for the route; a response whose ETag was set
+before its body (a streamed export) is sent in exactly that coding whatever its size, and so is
+every response to a client that refuses identity. Every response says `Vary: Accept-Encoding`.
 """
 
-import re
-
-from starlette.datastructures import Headers
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware, GZipResponder, IdentityResponder
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_QVALUE = re.compile(r"^\s*(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)\s*$")
-
-
-def _quality(parameters: str) -> float:
-    """The q-value among `;`-separated parameters: 1 when absent, 0 when malformed."""
-    for parameter in parameters.split(";"):
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "q":
-            match = _QVALUE.match(value)
-            return float(match.group(1)) if match else 0.0
-    return 1.0
+from app.content_coding import STATE_KEY, scope_codings
+from app.errors import ProblemError, problem_response
 
 
-def accepts_gzip(accept_encoding: str) -> bool:
-    """Whether gzip is acceptable (RFC 9110 §12.5.3): named with q > 0, else `*` with q > 0."""
-    named: float | None = None
-    anything: float | None = None
-    for entry in accept_encoding.split(","):
-        coding, _, parameters = entry.partition(";")
-        coding = coding.strip().lower()
-        if coding in ("gzip", "x-gzip"):
-            named = max(named or 0.0, _quality(parameters))
-        elif coding == "*":
-            anything = _quality(parameters)
-    if named is not None:
-        return named > 0
-    return anything is not None and anything > 0
+class _CommittedGZipResponder(GZipResponder):
+    """GZipResponder that compresses a 200 below the size threshold too when its coding was
+    promised: by an ETag set before the body, or because the client refuses identity."""
+
+    def __init__(self, app: ASGIApp, *, identity_acceptable: bool, **options: object) -> None:
+        super().__init__(app, **options)  # type: ignore[arg-type]
+        self.identity_acceptable = identity_acceptable
+        self.committed = False
+
+    async def send_with_compression(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            ok = message["status"] == 200
+            self.committed = ok and any(
+                name.lower() == b"etag" for name, _ in message.get("headers", [])
+            )
+            if ok and not self.identity_acceptable:
+                self.minimum_size = 0
+        elif (
+            message["type"] == "http.response.body"
+            and self.committed
+            and not self.started
+            and not message.get("more_body", False)
+        ):
+            # As the first chunk of a stream: compressed whatever its size, Content-Length
+            # dropped, as a streamed export's GET is sent (so its HEAD says the same).
+            await super().send_with_compression({**message, "more_body": True})
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
+        await super().send_with_compression(message)
+
+
+def _varying(send: Send) -> Send:
+    async def send_with_vary(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            listed = {token.strip().lower() for token in headers.get("vary", "").split(",")}
+            if "accept-encoding" not in listed:
+                headers.add_vary_header("Accept-Encoding")
+        await send(message)
+
+    return send_with_vary
 
 
 class NegotiatedGZipMiddleware(GZipMiddleware):
@@ -44,11 +63,23 @@ class NegotiatedGZipMiddleware(GZipMiddleware):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        codings = scope_codings(scope)
+        send = _varying(send)
+        if not codings:
+            error = ProblemError(
+                406,
+                "Accept-Encoding accepts neither gzip nor identity (RFC 9110 §12.5.3); "
+                "send `Accept-Encoding: gzip` or leave the header out.",
+            )
+            await problem_response(Request(scope), error)(scope, receive, send)
+            return
+        scope.setdefault("state", {})[STATE_KEY] = codings[0]
         responder: ASGIApp
-        if accepts_gzip(",".join(Headers(scope=scope).getlist("accept-encoding"))):
-            responder = GZipResponder(
+        if codings[0] == "gzip":
+            responder = _CommittedGZipResponder(
                 self.app,
-                self.minimum_size,
+                identity_acceptable="identity" in codings,
+                minimum_size=self.minimum_size,
                 compresslevel=self.compresslevel,
                 thread_minimum_size=self.thread_minimum_size,
                 exclude_content_types=self.exclude_content_types,

@@ -15,6 +15,20 @@ _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# `q` as a regular expression, for the schema (ECMA-262 with Unicode property escapes, as JSON
+# Schema patterns are read, and as pydantic's Rust engine checks it in app/api/deps.py): 1 to
+# max_words runs of letters or digits, a `*` only right after min_prefix of them, no control
+# character. Unambiguous (a run is followed by a non-letter or the end), so no engine backtracks.
+_LETTER = r"[\p{L}\p{N}]"
+_OTHER = r"[^\p{L}\p{N}*\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def query_pattern(*, max_words: int, min_prefix: int) -> str:
+    """The pattern every accepted `q` matches, stated in the OpenAPI document."""
+    word = rf"{_LETTER}{{{min_prefix},}}\*+{_OTHER}*|{_LETTER}+(?:{_OTHER}+|$)"
+    return rf"^{_OTHER}*(?:{word}){{1,{max_words}}}$"
+
+
 class SearchQueryError(ValueError):
     """The `q` parameter cannot be turned into a search."""
 
@@ -41,10 +55,12 @@ def parse_query(
         raise SearchQueryError(f"q is longer than {max_chars} characters")
     terms: list[Term] = []
     pending_or = False
+    operators = 0
     for match in _TOKEN.finditer(q):
         phrase, bare = match.group(1), match.group(2)
         if bare == "OR":
             pending_or = bool(terms)
+            operators += 1
             continue
         raw = phrase if phrase is not None else bare
         prefix = phrase is None and raw.endswith("*")
@@ -63,8 +79,10 @@ def parse_query(
             )
         terms.append(Term(words, prefix=prefix, any_of_previous=pending_or))
         pending_or = False
+    if not terms and operators:
+        terms.append(Term(("or",)))  # `OR` joining nothing is the word it spells
     if not terms:
-        raise SearchQueryError("q has no searchable words")
+        raise SearchQueryError("q has no searchable words (letters or digits)")
     if max_words is not None and sum(len(term.words) for term in terms) > max_words:
         raise SearchQueryError(f"q has more than {max_words} words")
     return terms
