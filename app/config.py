@@ -104,11 +104,38 @@ class Settings(BaseSettings):
     response_write_timeout_ms: int = Field(
         default=60_000,
         ge=100,
-        description="Time a client may read nothing of a response (its socket buffer full); "
-        "over it, the connection is aborted and an export's slot freed",
+        description="Time a client may take nothing of a response while bytes wait for it "
+        "(bytes counted as delivered by the kernel); over it, the connection is aborted and an "
+        "export's slot freed",
+    )
+    request_target_max_bytes: int = Field(
+        default=8192,
+        ge=256,
+        description="Longest request line (method, target, version); over it, a 414",
+    )
+    pipeline_max_requests: int = Field(
+        default=16,
+        ge=1,
+        description="Requests a connection may have parsed and waiting behind the one being "
+        "answered; the rest stays unread until answers catch up",
+    )
+    response_min_bytes_per_second: int = Field(
+        default=16_384,
+        ge=0,
+        description="Slowest a client may take a response while bytes wait for it, averaged "
+        "over RESPONSE_WRITE_TIMEOUT_MS; slower, the connection is aborted",
     )
     max_connections: int = Field(
-        default=1000, ge=1, description="Open connections per process; over it, a 503"
+        default=1000,
+        ge=1,
+        description="Open connections per process; idle ones are closed first near it, and "
+        "new ones beyond it get a 503",
+    )
+    max_connections_per_address: int = Field(
+        default=100,
+        ge=1,
+        description="Open connections per client address (IPv6: per /64); beyond it a new one "
+        "gets a 503. Behind a reverse proxy, raise it to MAX_CONNECTIONS",
     )
     cursor_secret: str = Field(
         default="diplomatic-events-public-cursor-key",

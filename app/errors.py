@@ -121,8 +121,21 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     ),
     "too-many-connections": (
         503,
-        "This server process has MAX_CONNECTIONS connections open; retry after Retry-After "
-        "seconds.",
+        "This server process has MAX_CONNECTIONS connections open, or this address has "
+        "MAX_CONNECTIONS_PER_ADDRESS; retry after Retry-After seconds, reusing connections.",
+    ),
+    "invalid-request": (
+        400,
+        "The request is not valid HTTP/1.1; the connection is closed. Fix the client.",
+    ),
+    "uri-too-long": (
+        414,
+        "The request line is longer than REQUEST_TARGET_MAX_BYTES; the connection is closed. "
+        "Send fewer or shorter query parameters.",
+    ),
+    "not-implemented": (
+        501,
+        "The request uses a transfer coding other than chunked; the connection is closed.",
     ),
     "internal-error": (500, "An unexpected failure; it has been logged."),
     "http-error": (400, "Another HTTP error."),
