@@ -77,6 +77,22 @@ class Settings(BaseSettings):
     query_timeout_ms: int = Field(
         default=5000, ge=0, description="Per-statement time limit of the serving engine; 0 = none"
     )
+    request_work_budget_ms: int = Field(
+        default=5000,
+        ge=0,
+        description="Database work one request may do, all its statements together (waits for "
+        "a thread or a search slot included; exports excepted); over it, a 503 naming what to "
+        "narrow. 0 = none",
+    )
+    search_max_concurrent: int = Field(
+        default=4,
+        ge=1,
+        description="Searches and counts (`q`, `include_total`) running at once per process; "
+        "more wait for a slot within their budget, so cheap requests keep threads",
+    )
+    search_max_prefixes: int = Field(
+        default=4, ge=1, description="Most `word*` prefix terms in one `q`"
+    )
     search_max_chars: int = Field(default=200, ge=1, description="Longest accepted `q`")
     search_max_words: int = Field(default=12, ge=1, description="Most words in one `q`")
     search_min_prefix_chars: int = Field(
@@ -91,6 +107,12 @@ class Settings(BaseSettings):
     gzip_min_bytes: int = Field(default=500, ge=0)
     rate_limit_per_minute: int = Field(default=0, ge=0, description="Per client; 0 turns it off")
     rate_limit_burst: int = Field(default=60, ge=1)
+    rate_limit_cost_ms: int = Field(
+        default=100,
+        ge=0,
+        description="Each full this-many ms of a request's database work costs one more token "
+        "of the rate limit; 0 = one token a request",
+    )
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     request_head_max_bytes: int = Field(
         default=16_384, ge=1024, description="Largest request line and headers; over it, a 431"

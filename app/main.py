@@ -1,5 +1,6 @@
 """The ASGI application."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,7 +21,7 @@ from app.api.openapi_doc import (
 from app.api.routes import docs, health, problems
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
-from app.engines import serving_engines
+from app.engines import probe_engine, serving_engines
 from app.errors import install_error_handlers
 from app.explorer import routes as explorer
 from app.explorer.web import install_html_errors
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         yield
         app.state.engines.dispose()
+        app.state.probe_engine.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -76,7 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # What every request reads from one place: the settings this app was created with.
     app.state.settings = settings
     app.state.engines = serving_engines(settings)
+    app.state.probe_engine = probe_engine(settings)
     app.state.export_slots = ExportSlots(settings.export_max_concurrent)
+    app.state.search_slots = asyncio.Semaphore(settings.search_max_concurrent)
     install_error_handlers(app)
     install_html_errors(app)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
@@ -91,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             RateLimitMiddleware,
             per_minute=settings.rate_limit_per_minute,
             burst=settings.rate_limit_burst,
+            cost_seconds=settings.rate_limit_cost_ms / 1000,
         )
     # Before anything parses Accept, Accept-Encoding or If-None-Match; inside CORS, so that a
     # browser can read the 400.

@@ -194,6 +194,7 @@ def checked_q(q: str | None, settings: Settings) -> str | None:
             max_chars=settings.search_max_chars,
             max_words=settings.search_max_words,
             min_prefix=settings.search_min_prefix_chars,
+            max_prefixes=settings.search_max_prefixes,
         )
     except SearchQueryError as exc:
         raise invalid_parameter("q", str(exc)) from exc
