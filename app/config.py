@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     export_max_concurrent: int = Field(
         default=2, ge=1, description="Exports streaming at once per process; more get a 503"
     )
+    export_max_per_address: int = Field(
+        default=1,
+        ge=1,
+        description="Exports streaming at once per client address (IPv6: per /64) per process; "
+        "more get a 503, so one address cannot hold every slot",
+    )
     gzip_min_bytes: int = Field(default=500, ge=0)
     rate_limit_per_minute: int = Field(default=0, ge=0, description="Per client; 0 turns it off")
     rate_limit_burst: int = Field(default=60, ge=1)

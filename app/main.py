@@ -79,7 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engines = serving_engines(settings)
     app.state.probe_engine = probe_engine(settings)
-    app.state.export_slots = ExportSlots(settings.export_max_concurrent)
+    app.state.export_slots = ExportSlots(
+        settings.export_max_concurrent, settings.export_max_per_address
+    )
     app.state.search_slots = asyncio.Semaphore(settings.search_max_concurrent)
     install_error_handlers(app)
     install_html_errors(app)

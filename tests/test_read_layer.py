@@ -114,8 +114,8 @@ def test_head_on_an_export_reads_no_rows(
 def test_exports_beyond_the_per_process_cap_are_503(make_client: ClientFactory) -> None:
     client = make_client(export_max_concurrent=2)
     slots: lists.ExportSlots = client.app.state.export_slots  # type: ignore[attr-defined]
-    held = [slots.take(), slots.take()]
-    assert all(held) and slots.take() is None
+    held = [slots.take("198.51.100.1"), slots.take("198.51.100.2")]
+    assert all(held) and slots.take("198.51.100.3") is None
     busy = client.get("/v1/events?format=csv")
     assert_problem(busy, 503)
     assert busy.headers["retry-after"]

@@ -6,6 +6,7 @@ A route parses its parameters and makes one call here; where and how the reads r
 
 import hashlib
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,6 +20,7 @@ from app.config import Settings
 from app.database import Database, Snapshot
 from app.errors import ProblemError, invalid_parameter
 from app.middleware.caching import etag_matches
+from app.middleware.rate_limit import client_key
 from app.readmodel.flatten import csv_header
 from app.services.listing import InvalidKeyError, Key, Listing, StoredColumn, check_key
 from app.services.pagination import decode_cursor, encode_cursor, query_fingerprint
@@ -92,20 +94,34 @@ class ExportInterruptedError(RuntimeError):
 
 
 class ExportSlots:
-    """A per-process cap on concurrent exports: each holds a worker thread for its length."""
+    """A per-process cap on concurrent exports (each holds a worker thread for its length),
+    and on those of one client address, so that one address cannot hold them all."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, per_address: int | None = None) -> None:
         self._slots = threading.BoundedSemaphore(size)
+        self.per_address = per_address or size
+        self._lock = threading.Lock()
+        self._held: Counter[str] = Counter()
 
-    def take(self) -> Callable[[], None] | None:
-        """A slot's release function (safe to call more than once), or None when full."""
-        if not self._slots.acquire(blocking=False):
-            return None
+    def take(self, address: str = "") -> Callable[[], None] | None:
+        """A slot's release function (safe to call more than once), or None when full (for
+        everyone, or for `address`)."""
+        with self._lock:
+            if self._held[address] >= self.per_address:
+                return None
+            if not self._slots.acquire(blocking=False):
+                return None
+            self._held[address] += 1
         released = threading.Event()
 
         def release() -> None:
-            if not released.is_set():
+            with self._lock:
+                if released.is_set():
+                    return
                 released.set()
+                self._held[address] -= 1
+                if self._held[address] <= 0:
+                    del self._held[address]
                 self._slots.release()
 
         return release
@@ -180,12 +196,14 @@ async def export_response(db: Database, listing: Listing, *, fmt: str) -> Respon
     if getattr(request.state, "is_head", False):
         return Response(media_type=CONTENT_TYPES[fmt], headers=headers)
     slots: ExportSlots = request.app.state.export_slots
-    release = slots.take()
+    address = client_key(request.client.host if request.client else "")
+    release = slots.take(address)
     if release is None:
         raise ProblemError(
             503,
-            f"{settings.export_max_concurrent} exports are already running in this process; "
-            "retry shortly, or page through the JSON list instead.",
+            f"{settings.export_max_concurrent} exports are already running in this process, or "
+            f"{settings.export_max_per_address} from this address; retry shortly, or page "
+            "through the JSON list instead.",
             headers={"Retry-After": "5"},
         )
     chunks = _export_chunks(db, listing, fmt=fmt, cap=settings.export_max_rows, version=version)
