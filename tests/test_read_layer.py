@@ -126,7 +126,7 @@ def test_exports_beyond_the_per_process_cap_are_503(make_client: ClientFactory) 
         release()  # a second release is harmless
     for _ in range(3):  # finished exports hand their slot back
         assert client.get("/v1/events?format=ndjson").status_code == 200
-    assert slots.take() is not None and slots.take() is not None
+    assert slots.take("198.51.100.1") is not None and slots.take("198.51.100.2") is not None
 
 
 def _forged(listing: Listing, key: object) -> str:
