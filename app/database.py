@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.engines import STATEMENT_TIMEOUT_KEY, Engines
 from app.errors import ProblemError
+from app.file_watch import current_engines
 
 T = TypeVar("T")
 Params = dict[str, Any]
@@ -253,9 +254,9 @@ class Database:
 
 
 async def get_engines(request: Request) -> Engines:
-    """The app's serving engines (built at start-up from the app's settings)."""
-    engines: Engines = request.app.state.engines
-    return engines
+    """The app's serving engines (built at start-up from the app's settings), on the SQLite
+    file now at the configured path (see app/file_watch.py)."""
+    return current_engines(request.app)
 
 
 EnginesDep = Annotated[Engines, Depends(get_engines)]

@@ -25,6 +25,7 @@ from app.engines import probe_engine, serving_engines
 from app.errors import install_error_handlers
 from app.explorer import routes as explorer
 from app.explorer.web import install_html_errors
+from app.file_watch import watch_database_file
 from app.logging import configure_logging
 from app.middleware.caching import DATASET_VERSION_HEADER, CachingMiddleware
 from app.middleware.compression import NegotiatedGZipMiddleware
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engines = serving_engines(settings)
     app.state.probe_engine = probe_engine(settings)
+    watch_database_file(app, settings.database_url)
     app.state.export_slots = ExportSlots(
         settings.export_max_concurrent, settings.export_max_per_address
     )

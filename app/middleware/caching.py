@@ -12,6 +12,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.database import Database, Snapshot
+from app.errors import ProblemError
+from app.file_watch import current_engines
 
 DATASET_VERSION_HEADER = "X-Dataset-Version"
 _DROPPED_ON_304 = ("content-length", "content-type", "content-encoding", "content-disposition")
@@ -32,12 +34,12 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 async def _current_version(scope: Scope) -> str | None:
     if not scope.get("path", "").startswith("/v1/"):
         return None
-    engines = getattr(getattr(scope.get("app"), "state", None), "engines", None)
-    if engines is None:
+    app = scope.get("app")
+    if getattr(getattr(app, "state", None), "engines", None) is None:
         return None
     try:
-        return await Database(engines).run(Snapshot.dataset_version, inline=True)
-    except SQLAlchemyError:
+        return await Database(current_engines(app)).run(Snapshot.dataset_version, inline=True)
+    except (SQLAlchemyError, ProblemError):
         return None
 
 
