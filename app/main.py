@@ -8,7 +8,6 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.lists import ExportSlots
@@ -29,6 +28,7 @@ from app.file_watch import watch_database_file
 from app.logging import configure_logging
 from app.middleware.caching import DATASET_VERSION_HEADER, CachingMiddleware
 from app.middleware.compression import NegotiatedGZipMiddleware
+from app.middleware.cors import ProblemCORSMiddleware
 from app.middleware.header_limits import NegotiationHeaderLimitsMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.request_id import REQUEST_ID_HEADER, RequestIdMiddleware
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # browser can read the 400.
     app.add_middleware(NegotiationHeaderLimitsMiddleware)
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_headers=["Accept", "If-None-Match", REQUEST_ID_HEADER],

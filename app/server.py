@@ -38,8 +38,22 @@ from uvicorn.server import ServerState
 
 from app.config import get_settings
 from app.connections import ConnectionLimits, DeliveryWatch, problem_bytes
+from app.errors import RESPONSE_CUT_SHORT
 
 logger = logging.getLogger("app.server")
+
+
+class _CutShortIsNoError(logging.Filter):
+    """uvicorn logs a response the app left unfinished as an error; one cut short on purpose
+    (RESPONSE_CUT_SHORT) was already logged by the app, in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            RESPONSE_CUT_SHORT.get() and str(record.msg).startswith("ASGI callable returned")
+        )
+
+
+logging.getLogger("uvicorn.error").addFilter(_CutShortIsNoError())
 # What `uvicorn.run(http=...)` takes; a dotted path, so that spawned workers import it too. Each
 # worker reads the limits from its settings; uvicorn's own `limit_concurrency` stays unset.
 PROTOCOL = "app.server:BoundedHttpToolsProtocol"

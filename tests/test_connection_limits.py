@@ -235,3 +235,40 @@ def test_unparseable_requests_get_a_400_problem(port: int, request_bytes: bytes)
     sock = _connect(port)
     sock.sendall(request_bytes)
     _problem(_until_closed(sock), 400)
+
+
+# --- the smaller points -------------------------------------------------------------------------
+
+
+def _exchange(port: int, head: bytes) -> bytes:
+    sock = _connect(port)
+    sock.sendall(head)
+    return _until_closed(sock)
+
+
+def test_head_on_an_export_claims_no_length(port: int) -> None:
+    answer = _exchange(port, b"HEAD /v1/events.csv HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    head = answer.lower()
+    assert _status(answer) == 200
+    assert b"content-length" not in head and b"transfer-encoding" not in head, answer
+
+
+def test_an_invalid_host_port_is_refused_not_redirected(port: int) -> None:
+    answer = _exchange(port, b"GET /v1/vocab/ HTTP/1.1\r\nHost: api.example.org:99999\r\n\r\n")
+    _problem(answer, 400)
+    assert b"location" not in answer.lower()
+
+
+def test_a_refused_cors_preflight_is_a_problem(port: int) -> None:
+    preflight = (
+        b"OPTIONS /v1/events HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        b"Origin: https://example.org\r\nAccess-Control-Request-Method: DELETE\r\n\r\n"
+    )
+    _problem(_exchange(port, preflight), 400)
+
+
+@pytest.mark.parametrize("query", ["limit=1&limit=2", "sort=date&sort=-date", "q=xi&q=putin"])
+def test_a_single_valued_parameter_given_twice_is_refused(port: int, query: str) -> None:
+    answer = _exchange(port, _get(f"/v1/events?{query}"))
+    _problem(answer, 400)
+    assert b"is given 2 times" in answer

@@ -4,6 +4,7 @@ by the CLI) never yields answers of two dataset versions, and a deleted file is 
 import http.client
 import os
 import shutil
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -64,3 +65,27 @@ def test_a_replaced_file_is_served_alone_and_a_deleted_one_is_not_ready(tmp_path
         os.replace(backup, live)  # restored: served again, at once
         assert _version(port) == (200, second)
         assert "replaced" in (tmp_path / "server.log").read_text()
+
+
+def test_an_export_cut_by_a_replaced_file_logs_one_line(tmp_path: Path) -> None:
+    urls = {name: f"sqlite:///{tmp_path / name}.db" for name in ("live", "replacement")}
+    for seed, (name, url) in enumerate(urls.items()):
+        migrations.upgrade(database_url=url)
+        generate(url, events=4000 if name == "live" else 300, seed=seed, log=lambda _m: None)
+    log = tmp_path / "server.log"
+    with cli_server(tmp_path, log, DATABASE_URL=urls["live"], SEED_ON_START="never") as port:
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+        sock.sendall(b"GET /v1/events.csv HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        received = sock.recv(4096)
+        assert received.startswith(b"HTTP/1.1 200 ")
+        os.replace(tmp_path / "replacement.db", tmp_path / "live.db")
+        assert _version(port)[0] == 200  # the next request notices the new file
+        sock.settimeout(10)
+        while chunk := sock.recv(65536):
+            received = (received + chunk)[-16:]
+        sock.close()
+        assert not received.endswith(b"0\r\n\r\n")  # cut, visibly
+    lines = log.read_text().splitlines()
+    assert sum("cut short" in line for line in lines) == 1
+    assert not [line for line in lines if '"level":"ERROR"' in line or "Traceback" in line]

@@ -5,6 +5,7 @@ A route parses its parameters and makes one call here; where and how the reads r
 """
 
 import hashlib
+import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -12,18 +13,21 @@ from typing import Any
 
 import orjson
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import Receive, Scope, Send
 
 from app.api.deps import PageParams, app_settings
 from app.api.negotiation import Format, negotiate
 from app.config import Settings
 from app.database import Database, Snapshot
-from app.errors import ProblemError, invalid_parameter
+from app.errors import RESPONSE_CUT_SHORT, ProblemError, invalid_parameter
 from app.middleware.caching import etag_matches
 from app.middleware.rate_limit import client_key
 from app.readmodel.flatten import csv_header
 from app.services.listing import InvalidKeyError, Key, Listing, StoredColumn, check_key
 from app.services.pagination import decode_cursor, encode_cursor, query_fingerprint
+
+logger = logging.getLogger("app.export")
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 EXPORT_BATCH = 2000
@@ -194,7 +198,10 @@ async def export_response(db: Database, listing: Listing, *, fmt: str) -> Respon
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
     if getattr(request.state, "is_head", False):
-        return Response(media_type=CONTENT_TYPES[fmt], headers=headers)
+        head = Response(media_type=CONTENT_TYPES[fmt], headers=headers)
+        # The GET streams a body of unknown length: HEAD must not claim one of 0 bytes.
+        del head.headers["content-length"]
+        return head
     slots: ExportSlots = request.app.state.export_slots
     address = client_key(request.client.host if request.client else "")
     release = slots.take(address)
@@ -223,8 +230,20 @@ class ExportResponse(StreamingResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
+        except (ExportInterruptedError, SQLAlchemyError) as exc:
+            # The 200 went out long ago: all that is left is to end the download without its
+            # last chunk, so the client sees it was cut. One line says why; the server closes
+            # the connection without a traceback of its own (app/server.py).
+            logger.warning("export of %s cut short: %s", scope.get("path"), _cut_reason(exc))
+            RESPONSE_CUT_SHORT.set(True)
         finally:
             self.release()
+
+
+def _cut_reason(exc: Exception) -> str:
+    if isinstance(exc, ExportInterruptedError):
+        return str(exc)
+    return f"the database failed ({exc.__class__.__name__}: {str(getattr(exc, 'orig', exc))[:200]})"
 
 
 def _accepts_gzip(accept_encoding: str) -> bool:
