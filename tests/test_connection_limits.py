@@ -108,21 +108,22 @@ def test_pipelining_without_reading_holds_bounded_memory(port: int) -> None:
     pid = SERVER_PIDS[port]
     before = _rss_mb(pid)
     burst = _get("/healthz", close=False) * 2000
-    sockets = [_connect(port) for _ in range(2)]
+    sockets = [_connect(port) for _ in range(4)]
     with _held(sockets):
         for sock in sockets:
             sock.setblocking(False)
         sent = 0
-        ends = time.monotonic() + 3
+        ends = time.monotonic() + 4
         while time.monotonic() < ends:
             for sock in sockets:
                 with contextlib.suppress(BlockingIOError):
                     sent += sock.send(burst)
             time.sleep(0.001)
         grown = _rss_mb(pid) - before
-    # Unbounded, the server parsed every request into a queue (hundreds of MB in 3 s); bounded,
-    # it stops reading and the kernel's buffers stop the client.
-    assert grown < 60, f"the worker grew {grown:.0f} MB after {sent / 1e6:.0f} MB were sent"
+    # Unbounded, the server parsed requests into a queue as fast as it could read them (+45 to
+    # +1,100 MB, with the machine's load); bounded, it stops reading and the kernel's buffers
+    # stop the client (+1 MB).
+    assert grown < 25, f"the worker grew {grown:.0f} MB after {sent / 1e6:.0f} MB were sent"
     assert sent < 64e6, f"the server kept reading: {sent / 1e6:.0f} MB accepted"
     assert _served(port, "127.0.0.1") == 200
 
