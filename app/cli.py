@@ -92,6 +92,7 @@ def _serve(host: str | None, port: int | None, workers: int | None) -> None:
         access_log=False,  # app.middleware.request_id writes a structured one
         proxy_headers=True,
         http=PROTOCOL,  # bounded request heads, a read deadline, MAX_CONNECTIONS
+        ws="none",  # the API has no WebSocket: an Upgrade is answered as plain HTTP
     )
 
 

@@ -84,6 +84,22 @@ class Settings(BaseSettings):
     query_timeout_ms: int = Field(
         default=5000, ge=0, description="Per-statement time limit of the serving engine; 0 = none"
     )
+    request_work_budget_ms: int = Field(
+        default=5000,
+        ge=0,
+        description="Database work one request may do, all its statements together (waits for "
+        "a thread or a search slot included; exports excepted); over it, a 503 naming what to "
+        "narrow. 0 = none",
+    )
+    search_max_concurrent: int = Field(
+        default=4,
+        ge=1,
+        description="Searches and counts (`q`, `include_total`) running at once per process; "
+        "more wait for a slot within their budget, so cheap requests keep threads",
+    )
+    search_max_prefixes: int = Field(
+        default=4, ge=1, description="Most `word*` prefix terms in one `q`"
+    )
     search_max_chars: int = Field(default=200, ge=1, description="Longest accepted `q`")
     search_max_words: int = Field(default=12, ge=1, description="Most words in one `q`")
     search_min_prefix_chars: int = Field(
@@ -95,9 +111,21 @@ class Settings(BaseSettings):
     export_max_concurrent: int = Field(
         default=2, ge=1, description="Exports streaming at once per process; more get a 503"
     )
+    export_max_per_address: int = Field(
+        default=1,
+        ge=1,
+        description="Exports streaming at once per client address (IPv6: per /64) per process; "
+        "more get a 503, so one address cannot hold every slot",
+    )
     gzip_min_bytes: int = Field(default=500, ge=0)
     rate_limit_per_minute: int = Field(default=0, ge=0, description="Per client; 0 turns it off")
     rate_limit_burst: int = Field(default=60, ge=1)
+    rate_limit_cost_ms: int = Field(
+        default=100,
+        ge=0,
+        description="Each full this-many ms of a request's database work costs one more token "
+        "of the rate limit; 0 = one token a request",
+    )
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     request_head_max_bytes: int = Field(
         default=16_384, ge=1024, description="Largest request line and headers; over it, a 431"
@@ -111,11 +139,38 @@ class Settings(BaseSettings):
     response_write_timeout_ms: int = Field(
         default=60_000,
         ge=100,
-        description="Time a client may read nothing of a response (its socket buffer full); "
-        "over it, the connection is aborted and an export's slot freed",
+        description="Time a client may take nothing of a response while bytes wait for it "
+        "(bytes counted as delivered by the kernel); over it, the connection is aborted and an "
+        "export's slot freed",
+    )
+    request_target_max_bytes: int = Field(
+        default=8192,
+        ge=256,
+        description="Longest request line (method, target, version); over it, a 414",
+    )
+    pipeline_max_requests: int = Field(
+        default=16,
+        ge=1,
+        description="Requests a connection may have parsed and waiting behind the one being "
+        "answered; the rest stays unread until answers catch up",
+    )
+    response_min_bytes_per_second: int = Field(
+        default=16_384,
+        ge=0,
+        description="Slowest a client may take a response while bytes wait for it, averaged "
+        "over RESPONSE_WRITE_TIMEOUT_MS; slower, the connection is aborted",
     )
     max_connections: int = Field(
-        default=1000, ge=1, description="Open connections per process; over it, a 503"
+        default=1000,
+        ge=1,
+        description="Open connections per process; idle ones are closed first near it, and "
+        "new ones beyond it get a 503",
+    )
+    max_connections_per_address: int = Field(
+        default=100,
+        ge=1,
+        description="Open connections per client address (IPv6: per /64); beyond it a new one "
+        "gets a 503. Behind a reverse proxy, raise it to MAX_CONNECTIONS",
     )
     cursor_secret: str = Field(
         default="diplomatic-events-public-cursor-key",

@@ -11,6 +11,7 @@ speak, with `:name` parameters: one query style for every read. The one statemen
 layer is the version that stamps every snapshot.
 """
 
+import asyncio
 import datetime as dt
 import functools
 import re
@@ -26,10 +27,15 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from app.engines import STATEMENT_TIMEOUT_KEY, Engines
+from app.errors import ProblemError
+from app.file_watch import current_engines
 from app.readmodel.contract import DATASET_META
 
 T = TypeVar("T")
 Params = dict[str, Any]
+# What a read raises when the database fails it, for callers above this layer, which do not
+# speak SQLAlchemy (an export cut by a reseed or a killed backend).
+DatabaseError = SQLAlchemyError
 # Ends a subquery whose plan the service chose: a probe asked row by row, or a small set of
 # matches fetched before the rest. A page on PostgreSQL turns it into OFFSET 0, which the
 # planner may not flatten into a join: it would otherwise hash-join or merge whole posting
@@ -57,6 +63,21 @@ def _sqlite_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+class WorkBudgetExceededError(ProblemError):
+    """A request's database work ran past REQUEST_WORK_BUDGET_MS (all its statements together,
+    time waiting for a thread or a search slot included)."""
+
+    def __init__(self, budget_s: float) -> None:
+        super().__init__(
+            503,
+            f"This request needs more than {budget_s:g} s of database work. Narrow it: fewer or "
+            "longer `word*` prefixes in `q`, a date range (`from`, `to`) or another filter, or "
+            "leave out `include_total`.",
+            slug="work-budget-exceeded",
+            headers={"Retry-After": "5"},
+        )
+
+
 class Snapshot:
     """One transaction's reads: SQL strings run straight on the driver's cursor.
 
@@ -65,25 +86,47 @@ class Snapshot:
     PostgreSQL; the read model stores what clients see, so few queries read dates at all.
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, budget: "Budget | None" = None) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
         self._version: tuple[str | None] | None = None
+        self.budget = budget
+        self._pg_limit_ms: int | None = None  # this transaction's statement_timeout, if set
+
+    def _bound_by_budget(self, cursor: Any, statement_limit: float | None) -> float | None:
+        """The time this statement may take: its own limit, cut to what the request's budget
+        has left (which is over: 503). PostgreSQL is told by SET LOCAL statement_timeout."""
+        budget = self.budget
+        if budget is None:
+            return statement_limit
+        remaining = budget.deadline - time.monotonic()
+        if remaining <= 0:
+            raise WorkBudgetExceededError(budget.seconds)
+        limit = remaining if statement_limit is None else min(remaining, statement_limit)
+        if self.dialect != "sqlite":
+            limit_ms = max(1, int(limit * 1000))
+            # Said again only when the budget shrank it noticeably: one round trip per snapshot
+            # for a cheap request.
+            if self._pg_limit_ms is None or limit_ms < self._pg_limit_ms - 50:
+                cursor.execute(f"SET LOCAL statement_timeout = {limit_ms}")
+                self._pg_limit_ms = limit_ms
+        return limit
 
     def rows(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         """Every row of `sql`, as tuples."""
         connection = self.connection
         params = params or {}
+        dbapi = connection.dialect.loaded_dbapi
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         if self.dialect == "sqlite":
             info = connection.info
-            limit = info.get(STATEMENT_TIMEOUT_KEY)
+            limit = self._bound_by_budget(cursor, info.get(STATEMENT_TIMEOUT_KEY))
             if limit:
                 info["deadline"] = time.monotonic() + limit
             statement, bound = sql, {k: _sqlite_value(v) for k, v in params.items()}
         else:
+            self._bound_by_budget(cursor, self.budget.statement_s if self.budget else None)
             statement, bound = _pyformat(sql), params
-        dbapi = connection.dialect.loaded_dbapi
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(statement, bound)
             return list(cursor.fetchall())
@@ -92,6 +135,8 @@ class Snapshot:
             # Whatever state the connection is in now, it is not trusted again: the pool
             # replaces it rather than hand it to the next request.
             connection.invalidate()
+            if self.budget is not None and time.monotonic() >= self.budget.deadline:
+                raise WorkBudgetExceededError(self.budget.seconds) from exc
             raise DBAPIError.instance(statement, bound, exc, dbapi.Error) from exc
         finally:
             if not connection.invalidated:
@@ -161,6 +206,16 @@ def read_of(function: Callable[..., T], **arguments: Any) -> Read[T]:
     return Read(work, inline=getattr(function, "inline", False))
 
 
+class Budget:
+    """A request's allowance of database work: a deadline for all its statements together."""
+
+    def __init__(self, seconds: float, statement_s: float | None) -> None:
+        self.seconds = seconds
+        self.statement_s = statement_s
+        self.deadline = time.monotonic() + seconds
+        self.spent = 0.0  # seconds of database work, for the rate limiter's charge
+
+
 class Database:
     """A request's access to the data; see the module docstring."""
 
@@ -171,35 +226,82 @@ class Database:
         self.request = request
         # Every read in a worker thread, inline ones too: the tests run both paths.
         self.threads_only = threads_only
+        self.budget: Budget | None = None
+        if request is not None:
+            settings = request.app.state.settings
+            if settings.request_work_budget_ms:
+                statement_ms = settings.query_timeout_ms
+                self.budget = Budget(
+                    settings.request_work_budget_ms / 1000,
+                    statement_ms / 1000 if statement_ms else None,
+                )
 
     @contextmanager
-    def snapshot(self, engine: Engine | None = None) -> Iterator[Snapshot]:
-        """A transaction on its own connection (blocking: call it from a worker thread)."""
+    def snapshot(
+        self, engine: Engine | None = None, *, budget: Budget | None = None
+    ) -> Iterator[Snapshot]:
+        """A transaction on its own connection (blocking: call it from a worker thread);
+        `budget` bounds its statements together (an export's batches have none)."""
         with (engine or self.engines.pooled).connect() as connection, connection.begin():
-            yield Snapshot(connection)
+            yield Snapshot(connection, budget)
 
     def _execute(self, engine: Engine, work: Callable[[Snapshot], T]) -> T:
-        with self.snapshot(engine) as snapshot:
-            # The version is read first, so the answer and its header share one snapshot.
-            version = snapshot.dataset_version()
+        started = time.monotonic()
+        try:
+            with self.snapshot(engine, budget=self.budget) as snapshot:
+                # The version is read first, so the answer and its header share one snapshot.
+                version = snapshot.dataset_version()
+                if self.request is not None:
+                    self.request.state.dataset_version = version
+                return work(snapshot)
+        finally:
             if self.request is not None:
-                self.request.state.dataset_version = version
-            return work(snapshot)
+                state = self.request.state
+                state.work_seconds = getattr(state, "work_seconds", 0.0) + (
+                    time.monotonic() - started
+                )
 
     async def run(self, read: Read[T]) -> T:
         """Run `read` on one snapshot: on the event loop when it is inline and the database
-        is SQLite, else in a worker thread."""
+        is SQLite, else in a worker thread. Searches and counts wait (on the loop, never
+        holding a thread) for one of the SEARCH_MAX_CONCURRENT slots, so they never take every
+        route thread."""
         if read.inline and not self.threads_only and self.engines.dialect == "sqlite":
             return self._execute(self.engines.inline, read)
-        return await run_in_threadpool(self._execute, self.engines.pooled, read)
+        slots = self._search_slots()
+        if slots is None:
+            return await run_in_threadpool(self._execute, self.engines.pooled, read)
+        budget = self.budget
+        try:
+            timeout = None if budget is None else max(0.0, budget.deadline - time.monotonic())
+            await asyncio.wait_for(slots.acquire(), timeout)
+        except TimeoutError:
+            assert budget is not None
+            raise WorkBudgetExceededError(budget.seconds) from None
+        try:
+            return await run_in_threadpool(self._execute, self.engines.pooled, read)
+        finally:
+            slots.release()
 
     async def current_version(self) -> str | None:
         """The dataset version now, or None if the database cannot say: an answer refused
         before any read still names the dataset it was refused against."""
         try:
             return await self.run(Read(Snapshot.dataset_version, inline=True))
-        except SQLAlchemyError:
+        except (SQLAlchemyError, ProblemError):
             return None
+
+    def _search_slots(self) -> asyncio.Semaphore | None:
+        """The app's slots for costly reads, when this request is one: a full-text search or
+        a count (`q`, `include_total`)."""
+        request = self.request
+        if request is None:
+            return None
+        query = request.query_params
+        if "q" not in query and query.get("include_total", "").lower() not in ("true", "1"):
+            return None
+        slots: asyncio.Semaphore | None = getattr(request.app.state, "search_slots", None)
+        return slots
 
     async def call(self, function: Callable[..., T], **arguments: Any) -> T:
         """Run a service function `function(snapshot, **arguments)`, where its mark says."""
@@ -207,9 +309,9 @@ class Database:
 
 
 async def get_engines(request: Request) -> Engines:
-    """The app's serving engines (built at start-up from the app's settings)."""
-    engines: Engines = request.app.state.engines
-    return engines
+    """The app's serving engines (built at start-up from the app's settings), on the SQLite
+    file now at the configured path (see app/file_watch.py)."""
+    return current_engines(request.app)
 
 
 EnginesDep = Annotated[Engines, Depends(get_engines)]

@@ -220,6 +220,18 @@ def serving_engines(settings: Settings) -> Engines:
     return Engines(pooled=pooled, inline=engine(1))
 
 
+def probe_engine(settings: Settings) -> Engine:
+    """A one-connection read-only engine of its own for /readyz, which must answer while
+    every pooled connection is busy with costly requests."""
+    return create_db_engine(
+        settings.database_url,
+        read_only=True,
+        statement_timeout_ms=settings.query_timeout_ms,
+        pool_size=1,
+        busy_timeout_ms=settings.db_busy_timeout_ms,
+    )
+
+
 def writer_engine(settings: Settings) -> Engine:
     """A writable engine for the seed loader and migrations (never used to serve requests)."""
     return create_db_engine(

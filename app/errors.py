@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Sequence
+from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any, Literal
 
@@ -21,6 +22,9 @@ MAX_INSTANCE_CHARS = 1024
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 
 logger = logging.getLogger("app.errors")
+# Set by a response that ended a body on purpose without finishing it (an export cut short):
+# the server then closes the connection without logging an error of its own (app/server.py).
+RESPONSE_CUT_SHORT: ContextVar[bool] = ContextVar("response_cut_short", default=False)
 
 
 ParameterLocation = Literal["query", "path", "header"]
@@ -119,10 +123,29 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
         "The database is unreachable, not migrated to the expected revision, or the query "
         "ran out of time. Retry later.",
     ),
+    "work-budget-exceeded": (
+        503,
+        "The request needed more database work than REQUEST_WORK_BUDGET_MS allows. Narrow it: "
+        "fewer or longer `word*` prefixes in `q`, a date range or another filter, or no "
+        "`include_total`.",
+    ),
     "too-many-connections": (
         503,
-        "This server process has MAX_CONNECTIONS connections open; retry after Retry-After "
-        "seconds.",
+        "This server process has MAX_CONNECTIONS connections open, or this address has "
+        "MAX_CONNECTIONS_PER_ADDRESS; retry after Retry-After seconds, reusing connections.",
+    ),
+    "invalid-request": (
+        400,
+        "The request is not valid HTTP/1.1; the connection is closed. Fix the client.",
+    ),
+    "uri-too-long": (
+        414,
+        "The request line is longer than REQUEST_TARGET_MAX_BYTES; the connection is closed. "
+        "Send fewer or shorter query parameters.",
+    ),
+    "not-implemented": (
+        501,
+        "The request uses a transfer coding other than chunked; the connection is closed.",
     ),
     "internal-error": (500, "An unexpected failure; it has been logged."),
     "http-error": (400, "Another HTTP error."),

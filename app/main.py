@@ -1,5 +1,6 @@
 """The ASGI application."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -7,7 +8,6 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.lists import ExportSlots
@@ -21,13 +21,15 @@ from app.api.routes import docs, health, problems
 from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.database import Database
-from app.engines import serving_engines
-from app.errors import install_error_handlers
+from app.engines import probe_engine, serving_engines
+from app.errors import ProblemError, install_error_handlers
 from app.explorer import routes as explorer
 from app.explorer.web import install_html_errors
+from app.file_watch import current_engines, watch_database_file
 from app.logging import configure_logging
 from app.middleware.caching import DATASET_VERSION_HEADER, CachingMiddleware
 from app.middleware.compression import NegotiatedGZipMiddleware
+from app.middleware.cors import ProblemCORSMiddleware
 from app.middleware.header_limits import NegotiationHeaderLimitsMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.request_id import REQUEST_ID_HEADER, RequestIdMiddleware
@@ -44,6 +46,15 @@ header) to page. Errors are RFC 9457 `application/problem+json`.
 """
 
 
+async def _current_version(app: FastAPI) -> str | None:
+    """The dataset version of the file served now (None when it is missing or unreadable)."""
+    try:
+        engines = current_engines(app)
+    except ProblemError:
+        return None
+    return await Database(engines).current_version()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application with its middleware, routes and error handlers."""
     settings = settings or get_settings()
@@ -56,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         yield
         app.state.engines.dispose()
+        app.state.probe_engine.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -78,7 +90,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # What every request reads from one place: the settings this app was created with.
     app.state.settings = settings
     app.state.engines = serving_engines(settings)
-    app.state.export_slots = ExportSlots(settings.export_max_concurrent)
+    app.state.probe_engine = probe_engine(settings)
+    watch_database_file(app, settings.database_url)
+    app.state.export_slots = ExportSlots(
+        settings.export_max_concurrent, settings.export_max_per_address
+    )
+    app.state.search_slots = asyncio.Semaphore(settings.search_max_concurrent)
     install_error_handlers(app)
     install_html_errors(app)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
@@ -90,19 +107,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         CachingMiddleware,
         max_age=settings.cache_max_age,
-        current_version=lambda: Database(app.state.engines).current_version(),
+        current_version=lambda: _current_version(app),
     )
     if settings.rate_limit_per_minute:
         app.add_middleware(
             RateLimitMiddleware,
             per_minute=settings.rate_limit_per_minute,
             burst=settings.rate_limit_burst,
+            cost_seconds=settings.rate_limit_cost_ms / 1000,
         )
     # Before anything parses Accept, Accept-Encoding or If-None-Match; inside CORS, so that a
     # browser can read the 400.
     app.add_middleware(NegotiationHeaderLimitsMiddleware)
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_headers=["Accept", "If-None-Match", REQUEST_ID_HEADER],

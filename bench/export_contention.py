@@ -57,6 +57,8 @@ def _start(database_url: str, port: int, export_max_concurrent: int) -> subproce
         **os.environ,
         "DATABASE_URL": database_url,
         "EXPORT_MAX_CONCURRENT": str(export_max_concurrent),
+        # Every client is 127.0.0.1: let it use the whole cap, as before the per-address one.
+        "EXPORT_MAX_PER_ADDRESS": str(export_max_concurrent),
         "EXPORT_MAX_ROWS": "1000000",
         "LOG_LEVEL": "WARNING",
     }

@@ -108,6 +108,10 @@ class Config:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_")}
         env["PYTHONPATH"] = str(ROOT)
         env["EXPORT_MAX_ROWS"] = str(EXPORT_ROWS_CAP)  # "all events" in the export scenario
+        # Every load client connects from 127.0.0.1: the per-address caps would measure
+        # themselves, not the server.
+        env["MAX_CONNECTIONS_PER_ADDRESS"] = "1000"
+        env["EXPORT_MAX_PER_ADDRESS"] = "1000"
         return env
 
 

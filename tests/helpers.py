@@ -15,6 +15,8 @@ from app.config import Settings
 from tests.test_deploy import BIN, _free_port, _wait_until_ready
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
+# The process id of each server `cli_server` runs, by port (for tests that watch its memory).
+SERVER_PIDS: dict[int, int] = {}
 
 
 def ok(response: httpx.Response) -> Any:
@@ -60,10 +62,12 @@ def cli_server(workdir: Path, log_path: Path, **settings: str) -> Iterator[int]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        SERVER_PIDS[port] = server.pid
         try:
             _wait_until_ready(server, port, log_path)
             yield port
         finally:
+            SERVER_PIDS.pop(port, None)
             server.send_signal(signal.SIGTERM)
             try:
                 server.wait(timeout=30)

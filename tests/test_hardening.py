@@ -86,7 +86,7 @@ def _get(path: str, *, close: bool = True) -> bytes:
 
 def test_sockets_that_never_finish_their_head_are_dropped(server_port: int) -> None:
     started = time.monotonic()
-    slow = [_connect(server_port) for _ in range(20)]
+    slow = [_connect(server_port) for _ in range(MAX_CONNECTIONS - 1)]
     for sock in slow:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
     silent = _connect(server_port)

@@ -139,8 +139,8 @@ def test_head_on_an_export_reads_no_rows(
 def test_exports_beyond_the_per_process_cap_are_503(make_client: ClientFactory) -> None:
     client = make_client(export_max_concurrent=2)
     slots: lists.ExportSlots = client.app.state.export_slots  # type: ignore[attr-defined]
-    held = [slots.take(), slots.take()]
-    assert all(held) and slots.take() is None
+    held = [slots.take("198.51.100.1"), slots.take("198.51.100.2")]
+    assert all(held) and slots.take("198.51.100.3") is None
     busy = client.get("/v1/events?format=csv")
     assert_problem(busy, 503)
     assert busy.headers["retry-after"]
@@ -151,7 +151,7 @@ def test_exports_beyond_the_per_process_cap_are_503(make_client: ClientFactory) 
         release()  # a second release is harmless
     for _ in range(3):  # finished exports hand their slot back
         assert client.get("/v1/events?format=ndjson").status_code == 200
-    assert slots.take() is not None and slots.take() is not None
+    assert slots.take("198.51.100.1") is not None and slots.take("198.51.100.2") is not None
 
 
 def _forged(listing: Listing, key: object) -> str:

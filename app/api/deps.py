@@ -5,7 +5,8 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
@@ -65,14 +66,29 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 MAX_REPEATS = 20
 
 
-def _query_names(dependant: Dependant) -> frozenset[str]:
-    names = {param.alias for param in dependant.query_params}
+def _query_names(dependant: Dependant, *, single: bool = False) -> frozenset[str]:
+    """The query parameters of a route (`single`: those that take one value only)."""
+    names = {
+        param.alias
+        for param in dependant.query_params
+        if not (single and _takes_many(param.field_info.annotation))
+    }
     for sub in dependant.dependencies:
-        names |= _query_names(sub)
+        names |= _query_names(sub, single=single)
     return frozenset(names)
 
 
+def _takes_many(annotation: Any) -> bool:
+    """Whether a parameter's type is a list (under Annotated and Optional)."""
+    if get_origin(annotation) is Annotated:
+        return _takes_many(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return any(_takes_many(arg) for arg in get_args(annotation))
+    return get_origin(annotation) in (list, tuple, set, frozenset)
+
+
 _ALLOWED_BY_ROUTE: dict[int, frozenset[str]] = {}
+_SINGLE_BY_ROUTE: dict[int, frozenset[str]] = {}
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -100,7 +116,14 @@ async def reject_unknown_query_parameters(request: Request) -> None:
         allowed = _ALLOWED_BY_ROUTE[id(route)] = _query_names(route.dependant)
     _reject_control_characters(request)
     repeats = Counter(name for name, _ in request.query_params.multi_items())
+    singles = _SINGLE_BY_ROUTE.get(id(route))
+    if singles is None:
+        singles = _SINGLE_BY_ROUTE[id(route)] = _query_names(route.dependant, single=True)
     for name, count in sorted(repeats.items()):
+        if count > 1 and name in singles:
+            raise invalid_parameter(
+                name, f"is given {count} times; it takes one value (the others would be ignored)"
+            )
         if count > MAX_REPEATS:
             raise invalid_parameter(
                 name, f"is given {count} times; at most {MAX_REPEATS} values are accepted"
@@ -200,7 +223,12 @@ def checked_q(q: str | None, settings: Settings) -> str | None:
     try:
         # Words are counted as the pattern counts them (runs of letters or digits): folding
         # can split one (`¾` is `3⁄4`), so parse_query does not count them again.
-        parse_query(q, max_chars=settings.search_max_chars, min_prefix=prefix)
+        parse_query(
+            q,
+            max_chars=settings.search_max_chars,
+            min_prefix=prefix,
+            max_prefixes=settings.search_max_prefixes,
+        )
         _q_pattern(words, prefix).validate_python(q)
     except SearchQueryError as exc:
         raise invalid_parameter("q", str(exc)) from exc

@@ -6,7 +6,9 @@ function); running it there is the `Database`'s (app/database.py).
 """
 
 import hashlib
+import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,13 +18,16 @@ from starlette.types import Receive, Scope, Send
 
 from app.api.deps import PageParams, app_settings
 from app.api.negotiation import Format, negotiate
+from app.clients import client_key
 from app.conditional import etag_matches
 from app.content_coding import response_coding
-from app.database import Database
-from app.errors import ProblemError
+from app.database import Database, DatabaseError
+from app.errors import RESPONSE_CUT_SHORT, ProblemError
 from app.readmodel.flatten import csv_header
 from app.services.cursors import Key, typed_key
 from app.services.listing import Listing, StoredColumn
+
+logger = logging.getLogger("app.export")
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 EXPORT_BATCH = 2000
@@ -63,20 +68,34 @@ class ExportInterruptedError(RuntimeError):
 
 
 class ExportSlots:
-    """A per-process cap on concurrent exports: each holds a worker thread for its length."""
+    """A per-process cap on concurrent exports (each holds a worker thread for its length),
+    and on those of one client address, so that one address cannot hold them all."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, per_address: int | None = None) -> None:
         self._slots = threading.BoundedSemaphore(size)
+        self.per_address = per_address or size
+        self._lock = threading.Lock()
+        self._held: Counter[str] = Counter()
 
-    def take(self) -> Callable[[], None] | None:
-        """A slot's release function (safe to call more than once), or None when full."""
-        if not self._slots.acquire(blocking=False):
-            return None
+    def take(self, address: str = "") -> Callable[[], None] | None:
+        """A slot's release function (safe to call more than once), or None when full (for
+        everyone, or for `address`)."""
+        with self._lock:
+            if self._held[address] >= self.per_address:
+                return None
+            if not self._slots.acquire(blocking=False):
+                return None
+            self._held[address] += 1
         released = threading.Event()
 
         def release() -> None:
-            if not released.is_set():
+            with self._lock:
+                if released.is_set():
+                    return
                 released.set()
+                self._held[address] -= 1
+                if self._held[address] <= 0:
+                    del self._held[address]
                 self._slots.release()
 
         return release
@@ -150,12 +169,14 @@ async def export_response(db: Database, listing: Listing, *, fmt: str) -> Respon
         # Headed like the GET's stream: no Content-Length, the same coding (and ETag).
         return StreamingResponse(iter(()), media_type=CONTENT_TYPES[fmt], headers=headers)
     slots: ExportSlots = request.app.state.export_slots
-    release = slots.take()
+    address = client_key(request.client.host if request.client else "")
+    release = slots.take(address)
     if release is None:
         raise ProblemError(
             503,
-            f"{settings.export_max_concurrent} exports are already running in this process; "
-            "retry shortly, or page through the JSON list instead.",
+            f"{settings.export_max_concurrent} exports are already running in this process, or "
+            f"{settings.export_max_per_address} from this address; retry shortly, or page "
+            "through the JSON list instead.",
             headers={"Retry-After": "5"},
         )
     chunks = _export_chunks(db, listing, fmt=fmt, cap=settings.export_max_rows, version=version)
@@ -175,8 +196,20 @@ class ExportResponse(StreamingResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
+        except (ExportInterruptedError, DatabaseError) as exc:
+            # The 200 went out long ago: all that is left is to end the download without its
+            # last chunk, so the client sees it was cut. One line says why; the server closes
+            # the connection without a traceback of its own (app/server.py).
+            logger.warning("export of %s cut short: %s", scope.get("path"), _cut_reason(exc))
+            RESPONSE_CUT_SHORT.set(True)
         finally:
             self.release()
+
+
+def _cut_reason(exc: Exception) -> str:
+    if isinstance(exc, ExportInterruptedError):
+        return str(exc)
+    return f"the database failed ({exc.__class__.__name__}: {str(getattr(exc, 'orig', exc))[:200]})"
 
 
 async def list_response(db: Database, listing: Listing, page: PageParams) -> Response:

@@ -1,6 +1,5 @@
 """Per-client token buckets, per process (see docs/api.md for several workers)."""
 
-import ipaddress
 import math
 import time
 from collections import OrderedDict
@@ -8,27 +7,19 @@ from collections import OrderedDict
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.clients import client_key
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 
 MAX_TRACKED_CLIENTS = 100_000
 
 
-def client_key(address: str) -> str:
-    """The bucket of a client address: IPv4 per address, IPv6 per /64 (one subscriber's prefix:
-    an attacker holding a /64 could otherwise take a fresh bucket per address)."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address  # a Unix socket path, or the test client's name
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((ip, 64), strict=False))
-    return str(ip)
-
-
 class RateLimitMiddleware:
-    """Refill `per_minute` tokens a minute up to `burst`; an empty bucket answers 429."""
+    """Refill `per_minute` tokens a minute up to `burst`; an empty bucket answers 429.
+
+    A request costs one token up front and, once answered, one more for each full
+    `cost_seconds` of database work it did (app/database.py counts it), so a client sending
+    costly searches runs out as much sooner as they cost: its bucket may go below zero.
+    """
 
     def __init__(
         self,
@@ -36,12 +27,14 @@ class RateLimitMiddleware:
         *,
         per_minute: int,
         burst: int,
+        cost_seconds: float = 0.0,
         max_clients: int = MAX_TRACKED_CLIENTS,
     ) -> None:
         self.app = app
         self.rate = per_minute / 60.0
         self.burst = burst
         self.per_minute = per_minute
+        self.cost_seconds = cost_seconds
         self.max_clients = max_clients
         # Least recently seen first: a flood of new clients evicts the quietest buckets, never
         # the emptied bucket of a client that keeps sending.
@@ -60,18 +53,27 @@ class RateLimitMiddleware:
             self.buckets.popitem(last=False)
         return allowed, tokens
 
+    def _charge(self, client: str, tokens: float) -> None:
+        held = self.buckets.get(client)
+        if held is not None:
+            self.buckets[client] = (held[0] - tokens, held[1])
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in ("/healthz", "/readyz"):
             await self.app(scope, receive, send)
             return
         client = client_key((scope.get("client") or ("unknown",))[0])
         allowed, tokens = self._take(client)
-        reset = math.ceil((1.0 - tokens % 1.0) / self.rate) if self.rate else 60
+        # Seconds until a whole token is back (a bucket in debt waits for its debt too).
+        missing = 1.0 - tokens if tokens < 1.0 else 1.0 - tokens % 1.0
+        reset = math.ceil(missing / self.rate) if self.rate else 60
         limit_headers = [
             (b"ratelimit-limit", str(self.burst).encode()),
-            (b"ratelimit-remaining", str(int(tokens)).encode()),
+            (b"ratelimit-remaining", str(max(0, int(tokens))).encode()),
             (b"ratelimit-reset", str(reset).encode()),
-            (b"ratelimit-policy", f"{self.burst};w=60;burst={self.burst}".encode()),
+            # draft-ietf-httpapi-ratelimit-headers-07: the quota per window, then the window;
+            # the burst (the bucket's size) as an extension parameter.
+            (b"ratelimit-policy", f"{self.per_minute};w=60;burst={self.burst}".encode()),
         ]
         if not allowed:
             query = scope.get("query_string", b"").decode("latin-1")
@@ -105,4 +107,9 @@ class RateLimitMiddleware:
                 message["headers"] = [*message.get("headers", []), *limit_headers]
             await send(message)
 
-        await self.app(scope, receive, send_with_limits)
+        try:
+            await self.app(scope, receive, send_with_limits)
+        finally:
+            spent = (scope.get("state") or {}).get("work_seconds", 0.0)
+            if self.cost_seconds and spent >= self.cost_seconds:
+                self._charge(client, spent // self.cost_seconds)

@@ -39,14 +39,15 @@ def content_security_policy(path: str) -> str:
 # backslash, an @, spaces) is not a host name and never matches a pattern.
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
 _HOST = re.compile(
-    rf"^(?:(?P<name>{_LABEL}(?:\.{_LABEL})*)\.?|\[(?P<ip6>[0-9a-f:.]+)\])(?::[0-9]{{1,5}})?$"
+    rf"^(?:(?P<name>{_LABEL}(?:\.{_LABEL})*)\.?|\[(?P<ip6>[0-9a-f:.]+)\])"
+    r"(?::(?P<port>[0-9]{1,5}))?$"
 )
 
 
 def host_name(host: str) -> str | None:
     """The lower-cased host name of a Host header (port dropped), or None if it is not valid."""
     match = _HOST.match(host.lower())
-    if match is None:
+    if match is None or int(match.group("port") or 0) > 65535:
         return None
     return match.group("name") or f"[{match.group('ip6')}]"
 
@@ -111,6 +112,8 @@ class SecurityHeadersMiddleware:
                         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                         (b"content-length", str(len(body)).encode()),
                         (b"cache-control", b"no-store"),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"content-security-policy", API_CSP.encode()),
                     ],
                 }
             )

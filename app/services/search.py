@@ -46,6 +46,7 @@ def parse_query(
     max_chars: int | None = None,
     max_words: int | None = None,
     min_prefix: int | None = None,
+    max_prefixes: int | None = None,
 ) -> list[Term]:
     """Parse the documented `q` syntax: words (AND), "phrases", prefix*, and OR, within the
     bounds given (the app's settings; app/api/deps.py)."""
@@ -85,6 +86,14 @@ def parse_query(
         raise SearchQueryError("q has no searchable words (letters or digits)")
     if max_words is not None and sum(len(term.words) for term in terms) > max_words:
         raise SearchQueryError(f"q has more than {max_words} words")
+    prefixes = sum(term.prefix for term in terms)
+    if max_prefixes is not None and prefixes > max_prefixes:
+        # Each prefix expands to every indexed word it begins: 12 of them cost seconds of
+        # index merging at 200k events whatever else the query says.
+        raise SearchQueryError(
+            f"q has {prefixes} `word*` prefix searches; at most {max_prefixes} are accepted "
+            "(spell some words out, or use longer prefixes in fewer searches)"
+        )
     return terms
 
 

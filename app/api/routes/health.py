@@ -1,10 +1,15 @@
 """Liveness and readiness probes."""
 
+import functools
 import logging
 
-from fastapi import APIRouter, Response
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 from app.api.responses import PROBLEM_RESPONSES
 from app.database import EnginesDep
@@ -36,6 +41,18 @@ async def healthz(response: Response) -> Liveness:
     return Liveness(status="ok")
 
 
+def _has_free_connection(engine: Engine) -> bool:
+    pool = engine.pool
+    return not isinstance(pool, QueuePool) or pool.checkedout() < pool.size()
+
+
+def _probe_thread(app: FastAPI) -> anyio.CapacityLimiter:
+    limiter: anyio.CapacityLimiter | None = getattr(app.state, "probe_thread", None)
+    if limiter is None:
+        limiter = app.state.probe_thread = anyio.CapacityLimiter(1)
+    return limiter
+
+
 def _not_ready(detail: str) -> ProblemError:
     return ProblemError(
         503,
@@ -51,12 +68,20 @@ def _not_ready(detail: str) -> ProblemError:
     summary="Readiness probe",
     responses={503: PROBLEM_RESPONSES[503]},
 )
-def readyz(engines: EnginesDep, response: Response) -> ReadinessPublic:
+async def readyz(request: Request, engines: EnginesDep, response: Response) -> ReadinessPublic:
     """200 when the API can answer with data: the database is reachable through every engine
     the app reads with, at the migration head and seeded. Otherwise a 503 problem with
-    Retry-After that says which."""
+    Retry-After that says which.
+
+    The probe never waits behind costly requests: it runs in a thread of its own, through an
+    engine of its own, and checks a serving engine only when one of its connections is free
+    (when none is, they are evidently working)."""
+    app = request.app
+    checked = [app.state.probe_engine, *(e for e in engines.all() if _has_free_connection(e))]
     try:
-        readiness = check_readiness(engines=engines.all())
+        readiness = await anyio.to_thread.run_sync(
+            functools.partial(check_readiness, engines=checked), limiter=_probe_thread(app)
+        )
     except SQLAlchemyError as exc:
         logger.warning("readiness check failed: %s", exc.__class__.__name__)
         raise _not_ready("The database is not reachable.") from exc
