@@ -12,13 +12,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.readmodel import render
-from app.vocab import DatePrecision
+from app.vocab import REPORTED_SPEECH, Attribution, DatePrecision
 
 Row = dict[str, Any]
 # The posting list of every event (or quote): walks in plain sort order use it too.
 EVERYTHING = ("all", "")
 EVENT_DIMENSIONS = ("leader", "country", "topic", "source", "kind", "status")
-QUOTE_DIMENSIONS = ("leader", "topic", "lang", "attribution")
+QUOTE_DIMENSIONS = ("leader", "topic", "lang", "attribution", "speech")
 # The tables only this module fills (documents live beside their rows).
 READ_MODEL_TABLES = ("event_posting", "quote_posting", "posting_count", "event_timeline_count")
 
@@ -139,6 +139,7 @@ class ReadModelBuilder:
                 *(("topic", tag) for tag in tags),
                 ("lang", quote["language"]),
                 ("attribution", quote["attribution"]),
+                ("speech", speech_of(quote["attribution"])),
             ]
             for dimension, value in dict.fromkeys(values):
                 postings.append(
@@ -195,6 +196,11 @@ class ReadModelBuilder:
                 )
             ],
         }
+
+
+def speech_of(attribution: str) -> str:
+    """`reported` when the words describe what the speaker said, else `own`."""
+    return "reported" if Attribution(attribution) in REPORTED_SPEECH else "own"
 
 
 def source_counts(counts: Mapping[str, int]) -> dict[str, int]:

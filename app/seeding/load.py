@@ -18,6 +18,7 @@ from app.models import (
     Exclusion,
     Person,
     PostingCount,
+    PublicIdRedirect,
     Quote,
     QuotePosting,
     QuoteTopic,
@@ -45,6 +46,7 @@ TABLES: list[Any] = [
     QuotePosting,
     PostingCount,
     EventTimelineCount,
+    PublicIdRedirect,
 ]
 
 

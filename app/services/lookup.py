@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from app.database import Snapshot, in_list
-from app.errors import invalid_parameter
+from app.errors import MovedError, invalid_parameter, not_found
 
 
 def find_person_id(snapshot: Snapshot, *, reference: str) -> str | None:
@@ -71,3 +71,15 @@ def require_event(snapshot: Snapshot, event_id: str | None) -> None:
             parameter="event",
             listing="/v1/events",
         )
+
+
+def unknown_id(snapshot: Snapshot, *, kind: str, identifier: str, listing: str) -> Exception:
+    """What to raise for an id nothing has now: a redirect when the id was changed (the
+    record lives on under its new id), else a 404."""
+    new_id = snapshot.scalar(
+        "SELECT new_id FROM public_id_redirect WHERE kind = :kind AND old_id = :id",
+        {"kind": kind, "id": identifier},
+    )
+    if new_id is not None:
+        return MovedError(kind, identifier, str(new_id))
+    return not_found(kind, identifier, listing=listing)

@@ -8,7 +8,7 @@ from app.errors import not_found
 from app.schemas.quotes import QuotePublic
 from app.services import walks
 from app.services.listing import Listing, identity
-from app.services.lookup import find_person_id, require_event, resolve_leader
+from app.services.lookup import find_person_id, require_event, resolve_leader, unknown_id
 from app.services.search import compile_query
 
 
@@ -25,6 +25,9 @@ class QuoteFilters:
     attribution: str | None = None
     topics: tuple[str, ...] = ()
     q: str | None = None
+    # own (the speaker's words) | reported (someone describing them) | all; "" until the
+    # route applies its default
+    speech: str = "all"
 
 
 def selection(snapshot: Snapshot, filters: QuoteFilters) -> walks.Selection:
@@ -44,6 +47,8 @@ def selection(snapshot: Snapshot, filters: QuoteFilters) -> walks.Selection:
         memberships.append(walks.Membership("lang", (filters.language,)))
     if filters.attribution is not None:
         memberships.append(walks.Membership("attribution", (filters.attribution,)))
+    if filters.speech != "all":
+        memberships.append(walks.Membership("speech", (filters.speech,)))
     ranges: list[str] = []
     params: Params = {}
     if filters.start is not None:
@@ -69,7 +74,7 @@ def selection(snapshot: Snapshot, filters: QuoteFilters) -> walks.Selection:
 
 def quote_listing(*, filters: QuoteFilters, descending: bool) -> Listing:
     """/v1/quotes (or one leader's quotes) with `filters`, in date order."""
-    plain = QuoteFilters(speaker=filters.speaker, leaders=filters.leaders)
+    plain = QuoteFilters(speaker=filters.speaker, leaders=filters.leaders, speech=filters.speech)
     return Listing(
         name="quotes",
         item=QuotePublic,
@@ -79,7 +84,8 @@ def quote_listing(*, filters: QuoteFilters, descending: bool) -> Listing:
             snapshot, selection(snapshot, filters), whole=whole
         ),
         descending=descending,
-        # At most one leader and nothing else: a page is the start of one posting list.
+        # At most one leader and nothing else (but the speech filter, one probe a row): a page
+        # is the start of one posting list.
         inline=filters == plain and len(filters.leaders) + (filters.speaker is not None) <= 1,
     )
 
@@ -89,5 +95,5 @@ def quote_document(snapshot: Snapshot, *, quote_id: str) -> bytes:
     """One quote as JSON."""
     doc = snapshot.scalar("SELECT doc FROM quote WHERE id = :id", {"id": quote_id})
     if doc is None:
-        raise not_found("quote", quote_id, listing="/v1/quotes")
+        raise unknown_id(snapshot, kind="quote", identifier=quote_id, listing="/v1/quotes")
     return str(doc).encode()
