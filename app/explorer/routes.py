@@ -231,7 +231,15 @@ async def trade_page(
 
     found = await read(db, work, inline=True)
     panels = [
-        (period_type, points, charts.series_chart(points, found["targets"]))
+        # A target is drawn in the chart of its own period type: an undated (open) one is
+        # listed below the charts, never drawn as a level across years it does not concern.
+        (
+            period_type,
+            points,
+            charts.series_chart(
+                points, [t for t in found["targets"] if t["period_type"] == period_type]
+            ),
+        )
         for period_type, points in found["actual"].items()
         if points
     ]

@@ -114,9 +114,9 @@ class _Builder:
 
 
 def _record_label(item: object, index: int) -> str:
-    if isinstance(item, dict) and isinstance(item.get("id"), str):
-        return str(item["id"])
-    return f"#{index}"
+    keys = ("id", "old_id")  # a redirect is known by the id it redirects
+    found = [item[k] for k in keys if isinstance(item, dict) and isinstance(item.get(k), str)]
+    return str(found[0]) if found else f"#{index}"
 
 
 def dataset_version(seeds_dir: Path) -> str:

@@ -1,5 +1,7 @@
-"""date evidence and id redirects: how each date was set is stored and served, events keep
-curators' outside context apart from their summary, and changed public ids answer with a 301
+"""date evidence and id redirects: how each date was set, outside context, changed ids
+
+Served so that a day curators identified is never shown as the articles' own, background stays
+apart from the summary, and a changed public id answers with a 301.
 
 Events gain `date_evidence` (stated | clue | identified) and `context`; quotes gain their
 event's `date_evidence`; `public_id_redirect` maps an old event or quote id to its new one.
