@@ -156,3 +156,19 @@ def test_timeline_applies_event_filters(client: TestClient) -> None:
     calls = ok(client.get("/v1/timeline", params={"kind": "phone_call"}))
     listed = ok(client.get("/v1/events", params={"kind": "phone_call", "include_total": "true"}))
     assert calls["total"] == listed["total"]
+
+
+def test_an_identified_date_is_served_as_such(client: TestClient) -> None:
+    event = ok(client.get("/v1/events/2022-12-30-putin-xi-video-call"))
+    assert (event["start_date"], event["date_evidence"]) == ("2022-12-30", "identified")
+    samarkand = ok(client.get("/v1/events/2022-putin-xi-samarkand-meeting"))
+    assert samarkand["date_evidence"] == "identified" and "Samarkand" not in samarkand["title"]
+    assert "Samarkand" in samarkand["context"]
+    stated = ok(client.get("/v1/events/2025-01-21-putin-xi-video-call"))
+    assert stated["date_evidence"] == "stated" and stated["context"] is None
+    export = client.get("/v1/events.csv", params={"date": "2022-12"})
+    header, *lines = export.text.splitlines()
+    column = header.split(",").index("date_evidence")
+    assert any(line.split(",")[column] == "identified" for line in lines)
+    ndjson = client.get("/v1/events.ndjson", params={"date": "2022-12"}).text.splitlines()
+    assert '"date_evidence":"identified"' in "".join(ndjson)

@@ -80,8 +80,9 @@ def test_a_quote_the_article_ties_to_no_event_is_dated_by_its_article(client: Te
 
 def test_reported_speech_links_the_ambassador_to_what_he_said(client: TestClient) -> None:
     indirect = ok(client.get("/v1/quotes", params={"attribution": "indirect"}))["items"]
-    assert [q["speaker"]["id"] for q in indirect] == ["zhang-hanhui"]
-    assert indirect[0]["event_id"] is None
+    assert {q["speaker"]["id"] for q in indirect} == {"zhang-hanhui", "xi-jinping"}
+    zhang = next(q for q in indirect if q["speaker"]["id"] == "zhang-hanhui")
+    assert zhang["event_id"] is None and zhang["reported_speech"] is True
 
 
 def test_quote_span_matches_the_source_text(client: TestClient) -> None:
@@ -107,3 +108,34 @@ def test_quote_errors(client: TestClient) -> None:
     assert_problem(client.get("/v1/quotes", params={"event": "nope"}), 400, parameter="event")
     assert_problem(client.get("/v1/quotes", params={"lang": "de"}), 400, parameter="lang")
     assert_problem(client.get("/v1/quotes", params={"q": "***"}), 400, parameter="q")
+
+
+def test_reported_speech_is_served_apart_from_a_leaders_own_words(client: TestClient) -> None:
+    reported = "q-2022-06-15-xi-legittimita-azioni-russia"
+    quote = ok(client.get(f"/v1/quotes/{reported}"))
+    assert quote["attribution"] == "indirect" and quote["reported_speech"] is True
+    own = ids(client.get("/v1/leaders/xi-jinping/quotes", params={"limit": 200}))
+    assert own and reported not in own
+    assert ok(client.get("/v1/leaders/xi-jinping"))["quote_count"] == len(own)
+    every = ids(client.get("/v1/leaders/xi-jinping/quotes", params={"speech": "all", "limit": 200}))
+    assert set(every) == {*own, reported}
+    only = ids(client.get("/v1/leaders/xi-jinping/quotes", params={"speech": "reported"}))
+    assert only == [reported]
+    listed = ok(client.get("/v1/quotes", params={"leader": "xi-jinping", "limit": 200}))["items"]
+    assert {q["id"]: q["reported_speech"] for q in listed}[reported] is True
+    assert all(not q["reported_speech"] for q in listed if q["id"] != reported)
+    export = client.get("/v1/leaders/xi-jinping/quotes.csv")
+    assert export.status_code == 200 and reported not in export.text
+    assert "reported_speech" in export.text.splitlines()[0]
+    assert_problem(client.get("/v1/quotes", params={"speech": "his"}), 400, parameter="speech")
+
+
+def test_a_quote_of_an_identified_day_has_no_said_on(client: TestClient) -> None:
+    quotes = ok(
+        client.get("/v1/quotes", params={"event": "2022-12-30-putin-xi-video-call", "limit": 200})
+    )["items"]
+    assert quotes and all(q["said_on"] is None for q in quotes)
+    assert {q["date_evidence"] for q in quotes} == {"identified"}
+    stated = ok(client.get("/v1/quotes/q-2025-01-21-putin-caro-amico"))
+    assert (stated["said_on"], stated["date_evidence"]) == ("2025-01-21", "stated")
+    assert ok(client.get("/v1/quotes/q-putin-alleato"))["date_evidence"] is None

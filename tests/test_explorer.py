@@ -301,3 +301,21 @@ def test_pages_allow_only_their_own_origin_and_revalidate(client: TestClient) ->
         client.get("/v1/events").headers["content-security-policy"].startswith("default-src 'none'")
     )
     assert "/static/" not in str(ok(client.get("/openapi.json"))["paths"])
+
+
+def test_identified_dates_and_reported_speech_are_marked(client: TestClient) -> None:
+    identified = read_page(client.get("/events/2022-12-30-putin-xi-video-call", headers=HTML))
+    assert "day identified from context" in identified.text
+    assert "known to the day" not in identified.text
+    assert identified.count("date-identified") == 1
+    stated = read_page(client.get(f"/events/{CALL_2025}", headers=HTML))
+    assert "known to the day" in stated.text and stated.count("date-identified") == 0
+    samarkand = read_page(client.get("/events/2022-putin-xi-samarkand-meeting", headers=HTML))
+    assert "Context (not from the articles):" in samarkand.text
+    reported = "q-2022-06-15-xi-legittimita-azioni-russia"
+    quote = read_page(client.get(f"/quotes/{reported}", headers=HTML))
+    assert "reported speech, not Xi Jinping's own words" in quote.text
+    leader = read_page(client.get("/leaders/xi-jinping", headers=HTML))
+    assert leader.count("reported-speech") == 1 and leader.count("reported") == 1
+    call = read_page(client.get("/events/2022-06-15-putin-xi-phone-call", headers=HTML))
+    assert call.count("reported-speech") == 1

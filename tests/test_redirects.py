@@ -55,6 +55,10 @@ def test_the_seed_data_records_the_changed_event_id(client: TestClient) -> None:
     page = client.get(f"/events/{OLD_EVENT}", follow_redirects=False)
     assert page.status_code == 301 and page.headers["location"] == f"/events/{NEW_EVENT}"
     assert_problem(client.get("/v1/events/2021-never-an-event"), 404)
+    problem = assert_problem(
+        client.get("/v1/quotes", params={"event": OLD_EVENT}), 400, parameter="event"
+    )
+    assert f"is now '{NEW_EVENT}'" in problem["detail"]
 
 
 def test_a_renamed_quote_answers_at_its_old_id(renamed: TestClient) -> None:

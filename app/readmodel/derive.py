@@ -151,7 +151,8 @@ class ReadModelBuilder:
                     }
                 )
                 self.posting_counts["quote", dimension, value] += 1
-            self.person_quotes[quote["speaker_id"]] += 1
+            # A leader's quote count is of his own words, as his quotes list by default.
+            self.person_quotes[quote["speaker_id"]] += speech_of(quote["attribution"]) == "own"
             self.source_counts[quote["source_id"]]["quotes"] += 1
         return postings
 
