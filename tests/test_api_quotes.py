@@ -98,7 +98,10 @@ def test_quote_span_matches_the_source_text(client: TestClient) -> None:
 def test_leader_quotes_endpoint(client: TestClient) -> None:
     by_slug = ok(client.get("/v1/leaders/xi-jinping/quotes", params={"limit": 200}))
     by_qid = ok(client.get("/v1/leaders/Q15031/quotes", params={"limit": 200}))
-    listed = ok(client.get("/v1/quotes", params={"leader": "xi-jinping", "limit": 200}))
+    # A leader's quotes are his own words unless asked otherwise: /v1/quotes with speech=own.
+    listed = ok(
+        client.get("/v1/quotes", params={"leader": "xi-jinping", "speech": "own", "limit": 200})
+    )
     assert by_slug == by_qid == listed
     assert_problem(client.get("/v1/leaders/nobody/quotes"), 404)
 

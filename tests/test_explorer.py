@@ -110,7 +110,12 @@ def test_event_page_shows_every_fact_of_the_api_record(client: TestClient) -> No
         page = read_page(client.get(f"/events/{event_id}"))
         for fact in (event["title"], event["summary"], event["date_basis"] or "", event["kind"]):
             assert squash(fact) in page.text
-        assert f"known to the {event['date_precision']}" in page.text
+        if event["date_evidence"] == "identified":
+            assert f"{event['date_precision']} identified from context" in page.text
+            assert "known to the" not in page.text
+        else:
+            assert f"known to the {event['date_precision']}" in page.text
+        assert squash(event["context"] or "") in page.text
         assert f"CAMEO {event['cameo_code']}" in page.text
         assert f"PLOVER {event['plover_event']}" in page.text
         for person in event["participants"]:
