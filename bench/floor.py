@@ -184,6 +184,7 @@ def quote_filters(params: list[tuple[str, str]]) -> dict[str, Any]:
         "attribution": one.get("attribution"),
         "topics": _many(params, "topic"),
         "q": one.get("q"),
+        "speech": "all",  # /v1/quotes lists own words and reported speech alike by default
     }
 
 

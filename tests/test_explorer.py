@@ -321,6 +321,10 @@ def test_identified_dates_and_reported_speech_are_marked(client: TestClient) -> 
     quote = read_page(client.get(f"/quotes/{reported}", headers=HTML))
     assert "reported speech, not Xi Jinping's own words" in quote.text
     leader = read_page(client.get("/leaders/xi-jinping", headers=HTML))
-    assert leader.count("reported-speech") == 1 and leader.count("reported") == 1
-    call = read_page(client.get("/events/2022-06-15-putin-xi-phone-call", headers=HTML))
-    assert call.count("reported-speech") == 1
+    listed = ok(client.get("/v1/quotes", params={"leader": "xi-jinping", "limit": 200}))["items"]
+    reported_ids = [q["id"] for q in listed if q["reported_speech"]]
+    assert leader.count("reported-speech") == leader.count("reported") == len(reported_ids) > 0
+    call = ok(client.get("/v1/events/2022-06-15-putin-xi-phone-call"))
+    page = read_page(client.get("/events/2022-06-15-putin-xi-phone-call", headers=HTML))
+    marked = [q for q in call["quotes"] if q["reported_speech"]]
+    assert page.count("reported-speech") == len(marked) > 0
