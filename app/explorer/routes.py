@@ -175,7 +175,9 @@ async def leader_page(
 ) -> Response:
     q = checked_q(q, settings_of(request))
     listing = quotes.quote_listing(
-        filters=quotes.QuoteFilters(speaker=leader_id, q=q), descending=False
+        # His own words, as /v1/leaders/{id}/quotes: reported speech is on its event's page.
+        filters=quotes.QuoteFilters(speaker=leader_id, q=q, speech="own"),
+        descending=False,
     )
     pager = Pager(request, listing, cursor, page_size(request))
 

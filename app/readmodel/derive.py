@@ -43,7 +43,7 @@ class ReadModelBuilder:
         self.posting_counts: Counter[tuple[str, str, str]] = Counter()
         self.timeline: Counter[tuple[str, str, str, bool]] = Counter()
         self.person_events: Counter[str] = Counter()
-        self.person_quotes: Counter[str] = Counter()
+        self.person_quotes: Counter[tuple[str, str]] = Counter()
         self.source_counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.max_event_span_days = 0
 
@@ -151,8 +151,8 @@ class ReadModelBuilder:
                     }
                 )
                 self.posting_counts["quote", dimension, value] += 1
-            # A leader's quote count is of his own words, as his quotes list by default.
-            self.person_quotes[quote["speaker_id"]] += speech_of(quote["attribution"]) == "own"
+            # Own words and reported speech are counted apart, as his quotes list them.
+            self.person_quotes[quote["speaker_id"], speech_of(quote["attribution"])] += 1
             self.source_counts[quote["source_id"]]["quotes"] += 1
         return postings
 
@@ -173,7 +173,8 @@ class ReadModelBuilder:
             person |= render.leader_document(
                 person,
                 event_count=self.person_events[person_id],
-                quote_count=self.person_quotes[person_id],
+                quote_count=self.person_quotes[person_id, "own"],
+                reported_speech_count=self.person_quotes[person_id, "reported"],
             )
         for source_id, source in self.sources.items():
             source |= render.source_document(

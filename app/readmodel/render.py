@@ -186,7 +186,9 @@ def observation_document(observation: Row, *, source: Row) -> Stored:
     return stored(item)
 
 
-def leader_document(person: Row, *, event_count: int, quote_count: int) -> Stored:
+def leader_document(
+    person: Row, *, event_count: int, quote_count: int, reported_speech_count: int
+) -> Stored:
     aliases = person["aliases"]
     if isinstance(aliases, str | bytes):  # SQLite hands JSON columns back as text
         aliases = orjson.loads(aliases)
@@ -199,6 +201,7 @@ def leader_document(person: Row, *, event_count: int, quote_count: int) -> Store
         aliases=list(aliases or []),
         event_count=event_count,
         quote_count=quote_count,
+        reported_speech_count=reported_speech_count,
     )
     return stored(item)
 

@@ -17,6 +17,10 @@ class LeaderPublic(BaseModel):
         description="Quotes in the leader's own words, as /v1/leaders/{id}/quotes lists by "
         "default (reported speech is not counted)"
     )
+    reported_speech_count: int = Field(
+        description="Passages describing what the leader said (reported speech), listed by "
+        "/v1/leaders/{id}/quotes?speech=reported"
+    )
 
 
 class LeaderPage(Page[LeaderPublic]):
