@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any, Literal
+from urllib.parse import quote
 
 import orjson
 from fastapi import FastAPI, Request
@@ -72,6 +73,26 @@ class ProblemError(Exception):
         self.title = title or HTTPStatus(status).phrase
         self.errors = list(errors) if errors else None
         self.headers = headers or {}
+
+
+class MovedError(Exception):
+    """The id in the path was changed to `new_id`: answer with a 301 to the same path under
+    the new id (seeds/data/redirects.yaml)."""
+
+    def __init__(self, kind: str, old_id: str, new_id: str) -> None:
+        super().__init__(f"{kind} '{old_id}' is now '{new_id}'")
+        self.old_id = old_id
+        self.new_id = new_id
+
+
+def moved_response(request: Request, exc: MovedError) -> Response:
+    """A 301 to the request's path with its last segment, the old id, replaced by the new id
+    (so /v1/events/{old} goes to /v1/events/{new} and /events/{old} to /events/{new})."""
+    head, _, _ = request.url.path.rpartition("/")
+    location = f"{head}/{quote(exc.new_id)}"
+    if request.url.query:
+        location += f"?{request.url.query}"
+    return Response(status_code=301, headers={"Location": location})
 
 
 def invalid_parameter(
@@ -273,7 +294,12 @@ def install_error_handlers(app: FastAPI) -> None:
             ProblemError(500, "The server failed to answer this request; it has been logged."),
         )
 
+    async def on_moved(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, MovedError)
+        return moved_response(request, exc)
+
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(MovedError, on_moved)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(DBAPIError, on_database)

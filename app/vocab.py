@@ -28,6 +28,14 @@ class DatePrecision(StrEnum):
     year = "year"
 
 
+class DateEvidence(StrEnum):
+    """What sets an event's date (docs/dataset.md, "Dates")."""
+
+    stated = "stated"  # a passage of the event's sources states the date at its precision
+    clue = "clue"  # a passage quoted in date_basis, holding a date word, fixes it
+    identified = "identified"  # curators' outside knowledge adds precision the articles lack
+
+
 class ParticipantRole(StrEnum):
     participant = "participant"
     host = "host"
@@ -66,6 +74,11 @@ class Attribution(StrEnum):
     agency = "agency"
     press = "press"
     indirect = "indirect"
+
+
+# Attributions whose words describe what the speaker said rather than give his own words
+# (docs/dataset.md, "Reported speech"): served apart, and left out of a leader's quotes by default.
+REPORTED_SPEECH = frozenset({Attribution.indirect})
 
 
 class Language(StrEnum):

@@ -278,6 +278,7 @@ class Dataset:
                     "start_date": start_date,
                     "end_date": end_date,
                     "date_precision": precision,
+                    "date_evidence": "stated",
                     "date_lo": date_lo,
                     "date_hi": date_hi,
                     "date_basis": "inferred from the article's dateline"
@@ -285,6 +286,7 @@ class Dataset:
                     else None,
                     "title": title,
                     "summary": summary,
+                    "context": None,
                     "location": location,
                     "location_country": location_country,
                     "duration_minutes": duration,
@@ -356,6 +358,7 @@ class Dataset:
                         "attribution": attribution,
                         "via": rng.choice(w.VIA) if attribution == "agency" else None,
                         "said_on": said_on,
+                        "date_evidence": "stated",
                         "sort_date": said_on or date_lo,
                         "note": "paraphrase in the source" if rng.random() < 0.02 else None,
                     }

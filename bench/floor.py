@@ -59,6 +59,7 @@ EVENT_CSV_HEADER = (
     "start_date",
     "end_date",
     "date_precision",
+    "date_evidence",
     "date_basis",
     "earliest_date",
     "latest_date",
@@ -69,6 +70,7 @@ EVENT_CSV_HEADER = (
     "status",
     "title",
     "summary",
+    "context",
     "location",
     "location_country",
     "duration_minutes",
@@ -182,6 +184,7 @@ def quote_filters(params: list[tuple[str, str]]) -> dict[str, Any]:
         "attribution": one.get("attribution"),
         "topics": _many(params, "topic"),
         "q": one.get("q"),
+        "speech": "all",  # /v1/quotes lists own words and reported speech alike by default
     }
 
 

@@ -1,5 +1,7 @@
 """/v1/events, /v1/events/{id} and /v1/timeline against the seeded dataset."""
 
+from collections import Counter
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -20,12 +22,17 @@ BIRTHDAY_CALL = "2022-06-15-putin-xi-phone-call"
 def test_date_matches_day_and_coarser_events(client: TestClient) -> None:
     found = ids(client.get("/v1/events", params={"date": "2022-06-15"}))
     assert BIRTHDAY_CALL in found
-    assert "2022-putin-xi-samarkand-meeting" in found  # year precision overlaps the day
     assert "2022-02-25-putin-xi-phone-call" not in found
-    # A window at day precision ("la scorsa settimana"): its days match, the call's day does not.
     assert "2022-06-amur-road-bridge-opening" not in found
-    week = ids(client.get("/v1/events", params={"from": "2022-06-12", "to": "2022-06-14"}))
-    assert "2022-06-amur-road-bridge-opening" in week
+    # A year-precision window (2020–2021) overlaps any day in it.
+    contracts = "2020-sputnik-vaccine-production-contracts"
+    assert contracts in ids(client.get("/v1/events", params={"date": "2021-06-15", "limit": 200}))
+    # A window at day precision (9–13 August 2021): its days match, the next day does not.
+    exercise = "2021-zapad-interaction-2021-exercise"
+    assert exercise in ids(client.get("/v1/events", params={"date": "2021-08-11"}))
+    assert exercise not in ids(client.get("/v1/events", params={"date": "2021-08-14"}))
+    week = ids(client.get("/v1/events", params={"from": "2021-08-13", "to": "2021-08-20"}))
+    assert exercise in week
 
 
 def test_month_precision_event_matches_its_days_month_and_year(client: TestClient) -> None:
@@ -143,16 +150,32 @@ def test_timeline_counts_by_year_and_keeps_coarse_events_out_of_months(
     by_year = ok(client.get("/v1/timeline", params={"granularity": "year"}))
     assert by_year["total"] == total == sum(b["count"] for b in by_year["buckets"])
     in_2021 = ok(client.get("/v1/events", params={"date": "2021", "limit": 200}))["items"]
-    year_dated = sum(1 for event in in_2021 if event["date_precision"] == "year")
-    assert year_dated > 0
+    year_dated = Counter(e["earliest_date"][:4] for e in in_2021 if e["date_precision"] == "year")
+    assert year_dated
     by_month = ok(client.get("/v1/timeline", params={"granularity": "month", "date": "2021"}))
     months = {b["period"]: b["count"] for b in by_month["buckets"]}
     assert all(len(period) == 7 for period in months) and months["2021-07"] >= 1
-    assert by_month["coarser"] == [{"period": "2021", "count": year_dated}]
-    assert by_month["total"] == sum(months.values()) + year_dated == len(in_2021)
+    assert by_month["coarser"] == [{"period": p, "count": n} for p, n in sorted(year_dated.items())]
+    assert by_month["total"] == sum(months.values()) + year_dated.total() == len(in_2021)
 
 
 def test_timeline_applies_event_filters(client: TestClient) -> None:
     calls = ok(client.get("/v1/timeline", params={"kind": "phone_call"}))
     listed = ok(client.get("/v1/events", params={"kind": "phone_call", "include_total": "true"}))
     assert calls["total"] == listed["total"]
+
+
+def test_an_identified_date_is_served_as_such(client: TestClient) -> None:
+    event = ok(client.get("/v1/events/2022-12-30-putin-xi-video-call"))
+    assert (event["start_date"], event["date_evidence"]) == ("2022-12-30", "identified")
+    samarkand = ok(client.get("/v1/events/2022-putin-xi-samarkand-meeting"))
+    assert samarkand["date_evidence"] == "identified" and "Samarkand" not in samarkand["title"]
+    assert "Samarkand" in samarkand["context"]
+    stated = ok(client.get("/v1/events/2025-01-21-putin-xi-video-call"))
+    assert stated["date_evidence"] == "stated" and stated["context"] is None
+    export = client.get("/v1/events.csv", params={"date": "2022-12"})
+    header, *lines = export.text.splitlines()
+    column = header.split(",").index("date_evidence")
+    assert any(line.split(",")[column] == "identified" for line in lines)
+    ndjson = client.get("/v1/events.ndjson", params={"date": "2022-12"}).text.splitlines()
+    assert '"date_evidence":"identified"' in "".join(ndjson)

@@ -80,8 +80,13 @@ def test_a_quote_the_article_ties_to_no_event_is_dated_by_its_article(client: Te
 
 def test_reported_speech_links_the_ambassador_to_what_he_said(client: TestClient) -> None:
     indirect = ok(client.get("/v1/quotes", params={"attribution": "indirect"}))["items"]
-    assert [q["speaker"]["id"] for q in indirect] == ["zhang-hanhui"]
-    assert indirect[0]["event_id"] is None
+    assert {q["speaker"]["id"] for q in indirect} == {
+        "zhang-hanhui",
+        "xi-jinping",
+        "vladimir-putin",
+    }
+    zhang = next(q for q in indirect if q["speaker"]["id"] == "zhang-hanhui")
+    assert zhang["event_id"] is None and zhang["reported_speech"] is True
 
 
 def test_quote_span_matches_the_source_text(client: TestClient) -> None:
@@ -97,7 +102,10 @@ def test_quote_span_matches_the_source_text(client: TestClient) -> None:
 def test_leader_quotes_endpoint(client: TestClient) -> None:
     by_slug = ok(client.get("/v1/leaders/xi-jinping/quotes", params={"limit": 200}))
     by_qid = ok(client.get("/v1/leaders/Q15031/quotes", params={"limit": 200}))
-    listed = ok(client.get("/v1/quotes", params={"leader": "xi-jinping", "limit": 200}))
+    # A leader's quotes are his own words unless asked otherwise: /v1/quotes with speech=own.
+    listed = ok(
+        client.get("/v1/quotes", params={"leader": "xi-jinping", "speech": "own", "limit": 200})
+    )
     assert by_slug == by_qid == listed
     assert_problem(client.get("/v1/leaders/nobody/quotes"), 404)
 
@@ -107,3 +115,39 @@ def test_quote_errors(client: TestClient) -> None:
     assert_problem(client.get("/v1/quotes", params={"event": "nope"}), 400, parameter="event")
     assert_problem(client.get("/v1/quotes", params={"lang": "de"}), 400, parameter="lang")
     assert_problem(client.get("/v1/quotes", params={"q": "***"}), 400, parameter="q")
+
+
+def test_reported_speech_is_served_apart_from_a_leaders_own_words(client: TestClient) -> None:
+    # The Kremlin readout describing Xi ("Il presidente cinese ha notato…") and narrating
+    # what both agreed ("si legge nella lettura del Cremlino"): not Xi's words.
+    reported = {
+        "q-2022-06-15-xi-legittimita-azioni-russia",
+        "q-2022-06-15-xi-sanzioni-illegali",
+    }
+    for quote_id in reported:
+        quote = ok(client.get(f"/v1/quotes/{quote_id}"))
+        assert quote["attribution"] == "indirect" and quote["reported_speech"] is True
+    own = ids(client.get("/v1/leaders/xi-jinping/quotes", params={"limit": 200}))
+    assert own and not reported & set(own)
+    assert ok(client.get("/v1/leaders/xi-jinping"))["quote_count"] == len(own)
+    every = ids(client.get("/v1/leaders/xi-jinping/quotes", params={"speech": "all", "limit": 200}))
+    assert set(every) == {*own, *reported}
+    only = ids(client.get("/v1/leaders/xi-jinping/quotes", params={"speech": "reported"}))
+    assert set(only) == reported
+    listed = ok(client.get("/v1/quotes", params={"leader": "xi-jinping", "limit": 200}))["items"]
+    assert {q["id"] for q in listed if q["reported_speech"]} == reported
+    export = client.get("/v1/leaders/xi-jinping/quotes.csv")
+    assert export.status_code == 200 and not any(q in export.text for q in reported)
+    assert "reported_speech" in export.text.splitlines()[0]
+    assert_problem(client.get("/v1/quotes", params={"speech": "his"}), 400, parameter="speech")
+
+
+def test_a_quote_of_an_identified_day_has_no_said_on(client: TestClient) -> None:
+    quotes = ok(
+        client.get("/v1/quotes", params={"event": "2022-12-30-putin-xi-video-call", "limit": 200})
+    )["items"]
+    assert quotes and all(q["said_on"] is None for q in quotes)
+    assert {q["date_evidence"] for q in quotes} == {"identified"}
+    stated = ok(client.get("/v1/quotes/q-2025-01-21-putin-caro-amico"))
+    assert (stated["said_on"], stated["date_evidence"]) == ("2025-01-21", "stated")
+    assert ok(client.get("/v1/quotes/q-putin-alleato"))["date_evidence"] is None

@@ -21,15 +21,16 @@ def test_leaders_list_and_lookup_by_slug_or_qid(client: TestClient) -> None:
     assert {"Ji", "G", "Shi"} <= set(leaders["xi-jinping"]["aliases"])
     assert ok(client.get("/v1/leaders/Q7747")) == ok(client.get("/v1/leaders/vladimir-putin"))
     putin = leaders["vladimir-putin"]
-    quotes = ok(client.get("/v1/quotes", params={"leader": "vladimir-putin", "limit": 200}))
-    assert putin["quote_count"] == len(quotes["items"])
+    for speech, count in (("own", "quote_count"), ("reported", "reported_speech_count")):
+        params: dict[str, str | int] = {"leader": "vladimir-putin", "speech": speech, "limit": 200}
+        assert putin[count] == len(ok(client.get("/v1/quotes", params=params))["items"])
     assert_problem(client.get("/v1/leaders/Q1"), 404)
 
 
 def test_every_person_listed_took_part_in_an_event_or_is_quoted(client: TestClient) -> None:
     for leader in ok(client.get("/v1/leaders", params={"limit": 200}))["items"]:
         events = ids(client.get("/v1/events", params={"leader": leader["id"]}))
-        assert events or leader["quote_count"] > 0, leader["id"]
+        assert events or leader["quote_count"] + leader["reported_speech_count"] > 0, leader["id"]
 
 
 def test_sources_metadata_counts_and_verbatim_text(client: TestClient) -> None:

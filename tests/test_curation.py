@@ -111,7 +111,11 @@ def test_a_source_file_number_in_prose_is_reported(tmp_path: Path) -> None:
 def test_a_day_the_articles_do_not_give_is_reported(tmp_path: Path) -> None:
     quoted = {row["event_id"] for row in DATASET.rows["quote"]}
     event = next(
-        e for e in DATASET.rows["event"] if e["date_precision"] == "month" and e["id"] not in quoted
+        e
+        for e in DATASET.rows["event"]
+        if e["date_precision"] == "month"
+        and e["date_evidence"] == "stated"
+        and e["id"] not in quoted
     )
     month = event["start_date"].strftime("%Y-%m")
     day_id = f"{month}-15{event['id'][len(month) :]}"
@@ -121,7 +125,7 @@ def test_a_day_the_articles_do_not_give_is_reported(tmp_path: Path) -> None:
         record.update(id=day_id, start_date=f"{month}-15", end_date=None, date_precision="day")
 
     report = _broken(tmp_path, "events", invent_the_day)
-    assert f"record '{day_id}', field 'date_evidence': is 'stated' but no excerpt" in report
+    assert f"record '{day_id}', field 'date_evidence': is 'stated' but no passage" in report
 
     def put_the_day_in_the_id_only(events: Records) -> None:
         _find(events, event["id"])["id"] = day_id
@@ -134,19 +138,33 @@ def test_stated_clue_and_identified_dates_are_each_checked(tmp_path: Path) -> No
     events = yaml.safe_load(_data("events"))
     stated = next(e for e in events if e["date_evidence"] == "stated")
     clue = next(e for e in events if e["date_evidence"] == "clue")
+    linked = {
+        row["event_id"] for table in ("quote", "trade_observation") for row in DATASET.rows[table]
+    }
+    linked |= {row["new_id"] for row in DATASET.rows["public_id_redirect"]}
+    identified = next(
+        e
+        for e in events
+        if e["date_evidence"] == "identified"
+        and e["date_precision"] == "day"
+        and e["id"] not in linked
+    )
+    other_year = str(int(identified["start_date"][:4]) - 3)
 
     def weaken(records: Records) -> None:
-        _find(records, stated["id"])["sources"] = [
-            {**ref, "excerpt": ref["excerpt"][-12:]} for ref in stated["sources"]
-        ]
+        # A passage of another event that does not state this one's date.
+        _find(records, stated["id"])["sources"] = identified["sources"]
         _find(records, clue["id"])["date_basis"] = "World knowledge only."
-        identified = next(e for e in records if e["date_evidence"] == "identified")
-        identified["sources"] = stated["sources"]
+        # An identified date that contradicts the year the passages give.
+        record = _find(records, identified["id"])
+        record["start_date"] = other_year + identified["start_date"][4:]
+        record["id"] = other_year + identified["id"][4:]
 
     report = _broken(tmp_path, "events", weaken)
-    assert f"record '{stated['id']}', field 'date_evidence': is 'stated' but no excerpt" in report
+    assert f"record '{stated['id']}', field 'date_evidence': is 'stated' but no passage" in report
     assert f"record '{clue['id']}', field 'date_basis': date_evidence is 'clue'" in report
-    assert "is 'identified' but an excerpt dates the event" in report
+    assert f"record '{other_year + identified['id'][4:]}', field 'start_date'" in report
+    assert "an identified date refines what the articles say, never contradicts it" in report
 
 
 def test_a_quote_tied_to_no_event_carries_no_date_in_its_id(tmp_path: Path) -> None:

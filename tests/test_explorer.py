@@ -110,7 +110,12 @@ def test_event_page_shows_every_fact_of_the_api_record(client: TestClient) -> No
         page = read_page(client.get(f"/events/{event_id}"))
         for fact in (event["title"], event["summary"], event["date_basis"] or "", event["kind"]):
             assert squash(fact) in page.text
-        assert f"known to the {event['date_precision']}" in page.text
+        if event["date_evidence"] == "identified":
+            assert f"{event['date_precision']} identified from context" in page.text
+            assert "known to the" not in page.text
+        else:
+            assert f"known to the {event['date_precision']}" in page.text
+        assert squash(event["context"] or "") in page.text
         assert f"CAMEO {event['cameo_code']}" in page.text
         assert f"PLOVER {event['plover_event']}" in page.text
         for person in event["participants"]:
@@ -212,7 +217,9 @@ def test_trade_page_draws_points_bounds_ytd_and_targets_apart(client: TestClient
     assert bounds and stated
     assert page.count("point") == len(stated)
     assert page.count("bound-head") == len(bounds)
-    assert page.count("target") == len(all_targets) * len(series)  # a level in each chart
+    # A target is a level only in the chart of its period type: an open one in none.
+    drawn = [o for o in all_targets for period_type in series if o["period_type"] == period_type]
+    assert page.count("target") == len(drawn)
     assert {"panel-annual", "panel-ytd"} <= page.ids
     for observation in [*bounds, *stated, *all_targets]:
         assert f"/trade/observations/{observation['id']}" in page.links
@@ -299,3 +306,27 @@ def test_pages_allow_only_their_own_origin_and_revalidate(client: TestClient) ->
         client.get("/v1/events").headers["content-security-policy"].startswith("default-src 'none'")
     )
     assert "/static/" not in str(ok(client.get("/openapi.json"))["paths"])
+
+
+def test_identified_dates_and_reported_speech_are_marked(client: TestClient) -> None:
+    identified = read_page(client.get("/events/2022-12-30-putin-xi-video-call", headers=HTML))
+    assert "day identified from context" in identified.text
+    assert "known to the day" not in identified.text
+    assert identified.count("date-identified") == 1
+    stated = read_page(client.get(f"/events/{CALL_2025}", headers=HTML))
+    assert "known to the day" in stated.text and stated.count("date-identified") == 0
+    samarkand = read_page(client.get("/events/2022-putin-xi-samarkand-meeting", headers=HTML))
+    assert "Context (not from the articles):" in samarkand.text
+    reported = "q-2022-06-15-xi-legittimita-azioni-russia"
+    quote = read_page(client.get(f"/quotes/{reported}", headers=HTML))
+    assert "reported speech, not Xi Jinping's own words" in quote.text
+    leader = read_page(client.get("/leaders/xi-jinping", headers=HTML))
+    own = ids(client.get("/v1/leaders/xi-jinping/quotes"))
+    assert [link for link in leader.links if link.startswith("/quotes/")] == [
+        f"/quotes/{i}" for i in own
+    ]
+    assert leader.count("reported-speech") == 0 and reported not in own
+    call = ok(client.get("/v1/events/2022-06-15-putin-xi-phone-call"))
+    page = read_page(client.get("/events/2022-06-15-putin-xi-phone-call", headers=HTML))
+    marked = [q for q in call["quotes"] if q["reported_speech"]]
+    assert page.count("reported-speech") == len(marked) > 0

@@ -150,7 +150,9 @@ async def leader_page(
 ) -> Response:
     q = checked_q(q, settings_of(request))
     listing = quotes.quote_listing(
-        filters=quotes.QuoteFilters(speaker=leader_id, q=q), descending=False
+        # His own words, as /v1/leaders/{id}/quotes: reported speech is on its event's page.
+        filters=quotes.QuoteFilters(speaker=leader_id, q=q, speech="own"),
+        descending=False,
     )
     pager = Pager(request, listing, cursor, page_size(request))
 
@@ -178,7 +180,15 @@ async def trade_page(
 ) -> Response:
     found = await db.call(explorer.trade_page, country=country, partner=partner, flow=flow.value)
     panels = [
-        (period_type, points, charts.series_chart(points, found["targets"]))
+        # A target is drawn in the chart of its own period type: an undated (open) one is
+        # listed below the charts, never drawn as a level across years it does not concern.
+        (
+            period_type,
+            points,
+            charts.series_chart(
+                points, [t for t in found["targets"] if t["period_type"] == period_type]
+            ),
+        )
         for period_type, points in found["actual"].items()
         if points
     ]

@@ -2,7 +2,7 @@
 
 from app.models.base import metadata
 from app.models.events import Event, EventCountry, EventParticipant, EventSource, EventTopic
-from app.models.meta import DatasetMeta
+from app.models.meta import DatasetMeta, PublicIdRedirect
 from app.models.quotes import Exclusion, Quote, QuoteTopic
 from app.models.read_model import EventPosting, EventTimelineCount, PostingCount, QuotePosting
 from app.models.reference import Country, Person, Source
@@ -21,6 +21,7 @@ __all__ = [
     "Exclusion",
     "Person",
     "PostingCount",
+    "PublicIdRedirect",
     "Quote",
     "QuotePosting",
     "QuoteTopic",

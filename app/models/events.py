@@ -24,9 +24,13 @@ class Event(SQLModel, table=True):
     # First and last day the event may fall on, given its precision; every date filter uses these.
     date_lo: dt.date
     date_hi: dt.date
+    # stated | clue | identified (app.vocab.DateEvidence): identified days are the curators'.
+    date_evidence: str = Field(max_length=10)
     date_basis: str | None = Field(default=None, sa_column=Column(Text))
     title: str = Field(max_length=300)
     summary: str = Field(sa_column=Column(Text, nullable=False))
+    # Curators' background from outside the articles, kept apart from title and summary.
+    context: str | None = Field(default=None, sa_column=Column(Text))
     location: str | None = Field(default=None, max_length=200)
     location_country: str | None = Field(default=None, foreign_key="country.code", max_length=2)
     duration_minutes: int | None = None

@@ -16,3 +16,13 @@ class DatasetMeta(SQLModel, table=True):
     max_event_span_days: int | None = Field(
         default=None, description="Longest date_hi - date_lo of any event; bounds date scans"
     )
+
+
+class PublicIdRedirect(SQLModel, table=True):
+    """A public id that was changed: requests for it are redirected (301) to its new id."""
+
+    __tablename__ = "public_id_redirect"
+
+    kind: str = Field(primary_key=True, max_length=10, description="event | quote")
+    old_id: str = Field(primary_key=True, max_length=120)
+    new_id: str = Field(max_length=120)

@@ -27,6 +27,8 @@ class Quote(SQLModel, table=True):
     attribution: str = Field(max_length=10)
     via: str | None = Field(default=None, max_length=100)
     said_on: dt.date | None = None
+    # Its event's date_evidence (how the date it is filed under was set); null with no event.
+    date_evidence: str | None = Field(default=None, max_length=10)
     # said_on when known, else the event's first possible day, else the first day of the source's
     # publication date (a quote linked to no event), so quotes sort and filter by date.
     sort_date: dt.date

@@ -25,6 +25,7 @@ KIND = "kind"
 STATUS = "status"
 LANG = "lang"  # the language a quote was said in
 ATTRIBUTION = "attribution"
+SPEECH = "speech"  # a quote's own words (`own`) or a description of them (`reported`)
 # The (dimension, value) of the posting list of every item: plain walks in sort order use it.
 EVERYTHING = ("all", "")
 
@@ -56,7 +57,7 @@ QUOTES = ListedKind(
     sort_column="sort_date",
     id_column="quote_id",
     search="quote_search",
-    dimensions=(LEADER, TOPIC, LANG, ATTRIBUTION),
+    dimensions=(LEADER, TOPIC, LANG, ATTRIBUTION, SPEECH),
 )
 LISTED = (EVENTS, QUOTES)
 

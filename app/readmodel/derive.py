@@ -25,10 +25,11 @@ from app.readmodel.contract import (
     POSTING_COUNT,
     QUOTES,
     SOURCE,
+    SPEECH,
     STATUS,
     TOPIC,
 )
-from app.vocab import DatePrecision
+from app.vocab import REPORTED_SPEECH, Attribution, DatePrecision
 
 Row = dict[str, Any]
 
@@ -53,7 +54,7 @@ class ReadModelBuilder:
         self.posting_counts: Counter[tuple[str, str, str]] = Counter()
         self.timeline: Counter[tuple[str, str, str, bool]] = Counter()
         self.person_events: Counter[str] = Counter()
-        self.person_quotes: Counter[str] = Counter()
+        self.person_quotes: Counter[tuple[str, str]] = Counter()
         self.source_counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.max_event_span_days = 0
 
@@ -149,6 +150,7 @@ class ReadModelBuilder:
                 *((TOPIC, tag) for tag in tags),
                 (LANG, quote["language"]),
                 (ATTRIBUTION, quote["attribution"]),
+                (SPEECH, speech_of(quote["attribution"])),
             ]
             for dimension, value in dict.fromkeys(values):
                 postings.append(
@@ -160,7 +162,8 @@ class ReadModelBuilder:
                     }
                 )
                 self.posting_counts[QUOTES.kind, dimension, value] += 1
-            self.person_quotes[quote["speaker_id"]] += 1
+            # Own words and reported speech are counted apart, as his quotes list them.
+            self.person_quotes[quote["speaker_id"], speech_of(quote["attribution"])] += 1
             self.source_counts[quote["source_id"]]["quotes"] += 1
         return postings
 
@@ -181,7 +184,8 @@ class ReadModelBuilder:
             person |= render.leader_document(
                 person,
                 event_count=self.person_events[person_id],
-                quote_count=self.person_quotes[person_id],
+                quote_count=self.person_quotes[person_id, "own"],
+                reported_speech_count=self.person_quotes[person_id, "reported"],
             )
         for source_id, source in self.sources.items():
             source |= render.source_document(
@@ -205,6 +209,11 @@ class ReadModelBuilder:
                 )
             ],
         }
+
+
+def speech_of(attribution: str) -> str:
+    """`reported` when the words describe what the speaker said, else `own`."""
+    return "reported" if Attribution(attribution) in REPORTED_SPEECH else "own"
 
 
 def source_counts(counts: Mapping[str, int]) -> dict[str, int]:

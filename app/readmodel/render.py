@@ -21,7 +21,7 @@ from app.schemas.events import EventPublic
 from app.schemas.quotes import QuotePublic
 from app.schemas.reference import LeaderPublic, SourcePublic
 from app.schemas.trade import TradeObservationPublic
-from app.vocab import EVENT_CODING, QUALIFIER_BOUND, EventKind
+from app.vocab import EVENT_CODING, QUALIFIER_BOUND, REPORTED_SPEECH, Attribution, EventKind
 
 Row = Mapping[str, Any]
 _APP = Path(__file__).resolve().parent.parent
@@ -78,6 +78,7 @@ def event_document(
         start_date=_at_precision(event["start_date"], precision) or "",
         end_date=_at_precision(event["end_date"], precision),
         date_precision=precision,
+        date_evidence=event["date_evidence"],
         date_basis=event["date_basis"],
         earliest_date=_iso(event["date_lo"]) or "",
         latest_date=_iso(event["date_hi"]) or "",
@@ -88,6 +89,7 @@ def event_document(
         status=event["status"],
         title=event["title"],
         summary=event["summary"],
+        context=event["context"],
         location=event["location"],
         location_country=event["location_country"],
         duration_minutes=event["duration_minutes"],
@@ -129,7 +131,9 @@ def quote_document(quote: Row, *, speaker_name: str, topics: Iterable[str]) -> S
         speaker={"id": quote["speaker_id"], "name": speaker_name},
         event_id=quote["event_id"],
         said_on=_iso(quote["said_on"]),
+        date_evidence=quote["date_evidence"],
         attribution=quote["attribution"],
+        reported_speech=Attribution(quote["attribution"]) in REPORTED_SPEECH,
         via=quote["via"],
         topics=sorted(topics),
         note=quote["note"],
@@ -182,7 +186,9 @@ def observation_document(observation: Row, *, source: Row) -> Stored:
     return stored(item)
 
 
-def leader_document(person: Row, *, event_count: int, quote_count: int) -> Stored:
+def leader_document(
+    person: Row, *, event_count: int, quote_count: int, reported_speech_count: int
+) -> Stored:
     aliases = person["aliases"]
     if isinstance(aliases, str | bytes):  # SQLite hands JSON columns back as text
         aliases = orjson.loads(aliases)
@@ -195,6 +201,7 @@ def leader_document(person: Row, *, event_count: int, quote_count: int) -> Store
         aliases=list(aliases or []),
         event_count=event_count,
         quote_count=quote_count,
+        reported_speech_count=reported_speech_count,
     )
     return stored(item)
 

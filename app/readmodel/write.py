@@ -27,6 +27,7 @@ from app.models import (
     Exclusion,
     Person,
     PostingCount,
+    PublicIdRedirect,
     Quote,
     QuotePosting,
     QuoteTopic,
@@ -55,6 +56,7 @@ TABLES: list[Any] = [
     QuotePosting,
     PostingCount,
     EventTimelineCount,
+    PublicIdRedirect,
 ]
 
 

@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 from app.schemas.common import IsoDate, Page, SourceExcerpt
 from app.schemas.quotes import QuotePublic
 from app.schemas.trade import TradeObservationPublic
-from app.vocab import DatePrecision, EventKind, EventStatus, ParticipantRole, Topic
+from app.vocab import DateEvidence, DatePrecision, EventKind, EventStatus, ParticipantRole, Topic
 
 PRECISE_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
@@ -28,7 +28,16 @@ class EventPublic(BaseModel):
     )
     end_date: str | None = Field(pattern=PRECISE_DATE, description="Last day/month/year, if any")
     date_precision: DatePrecision
-    date_basis: str | None = Field(description="How the date was established, when not stated")
+    date_evidence: DateEvidence = Field(
+        description="What sets the date: `stated` (a passage of the sources states it at "
+        'date_precision), `clue` (a passage fixes it without stating it: a birthday, "un '
+        'giorno dopo"), `identified` (curators added precision from outside knowledge: the '
+        "articles give the date more coarsely or not at all; date_basis says what identifies it)"
+    )
+    date_basis: str | None = Field(
+        description="How the date was established: the passages it rests on, and any outside "
+        "knowledge (which sets the date only when date_evidence is `identified`)"
+    )
     earliest_date: IsoDate = Field(description="First day the event may fall on (ISO date)")
     latest_date: IsoDate = Field(description="Last day the event may fall on (ISO date)")
     kind: EventKind
@@ -37,7 +46,11 @@ class EventPublic(BaseModel):
     plover_mode: str | None = Field(description="PLOVER mode", examples=["phone"])
     status: EventStatus
     title: str
-    summary: str
+    summary: str = Field(description="What the articles say about the event, and only that")
+    context: str | None = Field(
+        description="Curators' background from outside the articles (world knowledge, such as "
+        "the summit at which a meeting took place); not from the sources"
+    )
     location: str | None
     location_country: str | None
     duration_minutes: int | None

@@ -3,7 +3,7 @@
 from pydantic import BaseModel, Field
 
 from app.schemas.common import IsoDate, Page, SourceRef
-from app.vocab import Attribution, Language, Topic
+from app.vocab import Attribution, DateEvidence, Language, Topic
 
 
 class SpeakerRef(BaseModel):
@@ -26,8 +26,24 @@ class QuotePublic(BaseModel):
         description="The event at which the words were said; null when the article does not "
         "say (the quote is then dated by said_on, else by its article)"
     )
-    said_on: IsoDate | None = Field(description="ISO date it was said, when known")
-    attribution: Attribution
+    said_on: IsoDate | None = Field(
+        description="ISO date it was said, only when the articles fix the day (never a day "
+        "curators identified from outside knowledge)"
+    )
+    date_evidence: DateEvidence | None = Field(
+        description="How the date of its event was set (`identified`: by curators from outside "
+        "knowledge, not by the articles); null for a quote linked to no event"
+    )
+    attribution: Attribution = Field(
+        description="How the words reached the source: `direct`, official `readout`, `agency`, "
+        "`press`, or `indirect` (reported speech: someone describing what the speaker said, "
+        "not the speaker's own words)"
+    )
+    reported_speech: bool = Field(
+        description="True when the text describes what the speaker said (attribution "
+        "`indirect`) rather than giving the speaker's own words; a leader's quotes leave "
+        "these out unless speech=reported or speech=all"
+    )
     via: str | None = Field(description="Channel: Kremlin readout, TASS, ...", examples=["TASS"])
     topics: list[Topic]
     note: str | None

@@ -13,7 +13,14 @@ class LeaderPublic(BaseModel):
     wikidata_qid: str | None = Field(examples=["Q7747"])
     aliases: list[str] = Field(description="Garbled spellings found in the sources")
     event_count: int
-    quote_count: int
+    quote_count: int = Field(
+        description="Quotes in the leader's own words, as /v1/leaders/{id}/quotes lists by "
+        "default (reported speech is not counted)"
+    )
+    reported_speech_count: int = Field(
+        description="Passages describing what the leader said (reported speech), listed by "
+        "/v1/leaders/{id}/quotes?speech=reported"
+    )
 
 
 class LeaderPage(Page[LeaderPublic]):

@@ -23,9 +23,11 @@ from app.seeding.records import (
     ExclusionRecord,
     PersonRecord,
     QuoteRecord,
+    RedirectRecord,
     SourceRecord,
     TradeRecord,
 )
+from app.seeding.redirects import redirect_rows
 from app.seeding.spans import find_span
 from app.seeding.trade_preference import rank_claim_group
 
@@ -113,9 +115,9 @@ class _Builder:
 
 
 def _record_label(item: object, index: int) -> str:
-    if isinstance(item, dict) and isinstance(item.get("id"), str):
-        return str(item["id"])
-    return f"#{index}"
+    keys = ("id", "old_id")  # a redirect is known by the id it redirects
+    found = [item[k] for k in keys if isinstance(item, dict) and isinstance(item.get(k), str)]
+    return str(found[0]) if found else f"#{index}"
 
 
 def _seed_files(seeds_dir: Path) -> Iterator[bytes]:
@@ -145,6 +147,7 @@ def build_dataset(*, seeds_dir: Path, curation: bool = True) -> Dataset:
     quotes = b.read("quotes", QuoteRecord)
     trades = b.read("trade", TradeRecord)
     exclusions = b.read("exclusions", ExclusionRecord)
+    redirects = b.read("redirects", RedirectRecord)
     data = Dataset(version=dataset_version(seeds_dir))
     rows = data.rows
 
@@ -194,7 +197,8 @@ def build_dataset(*, seeds_dir: Path, curation: bool = True) -> Dataset:
     _build_events(b, data, events, country_codes, person_ids)
     event_lo = {row["id"]: row["date_lo"] for row in rows["event"]}
     source_lo = {row["id"]: row["published_on"] for row in rows["source"]}
-    _build_quotes(b, data, quotes, (event_lo, source_lo), person_ids)
+    evidence = {row["id"]: row["date_evidence"] for row in rows["event"]}
+    _build_quotes(b, data, quotes, (event_lo, source_lo), evidence, person_ids)
     _build_trade(b, data, trades, set(event_lo), country_codes, person_ids)
     for x in exclusions:
         label = f"{x.source}:{x.text[:40]}"
@@ -210,6 +214,9 @@ def build_dataset(*, seeds_dir: Path, curation: bool = True) -> Dataset:
                     "reason": x.reason,
                 }
             )
+    current = {kind: {row["id"] for row in rows[kind]} for kind in ("event", "quote")}
+    rows["public_id_redirect"], problems = redirect_rows(redirects, current=current)
+    b.problems += problems
     if b.problems:
         raise SeedValidationError(b.problems)
     if curation:
@@ -243,11 +250,13 @@ def _build_events(
                 "start_date": first_day(e.start_date),
                 "end_date": first_day(e.end_date) if e.end_date else None,
                 "date_precision": e.date_precision.value,
+                "date_evidence": e.date_evidence.value,
                 "date_lo": lo,
                 "date_hi": hi,
                 "date_basis": e.date_basis,
                 "title": e.title,
                 "summary": e.summary,
+                "context": e.context,
                 "location": e.location,
                 "location_country": e.location_country,
                 "duration_minutes": e.duration_minutes,
@@ -287,10 +296,12 @@ def _build_quotes(
     data: Dataset,
     quotes: list[QuoteRecord],
     first_days: tuple[dict[str, dt.date], dict[str, dt.date]],
+    evidence: dict[str, str],
     person_ids: set[str],
 ) -> None:
     """`first_days`: the first possible day of each event and of each source's publication;
-    a quote sorts by said_on, else by its event, else (linked to no event) by its article."""
+    a quote sorts by said_on, else by its event, else (linked to no event) by its article.
+    `evidence`: each event's date_evidence, which its quotes carry."""
     file = "seeds/data/quotes.yaml"
     event_lo, source_lo = first_days
     for q in quotes:
@@ -316,6 +327,7 @@ def _build_quotes(
                 "attribution": q.attribution.value,
                 "via": q.via,
                 "said_on": q.said_on,
+                "date_evidence": evidence.get(q.event) if q.event else None,
                 "sort_date": sort_date,
                 "note": q.note,
             }

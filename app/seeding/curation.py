@@ -6,15 +6,20 @@ suite runs these same functions, so a rule is enforced in one place.
 
 import hashlib
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.seeding.completeness import completeness_problems
+from app.seeding.date_rules import date_problems, said_on_problems
 from app.seeding.problems import SeedProblem
-from app.seeding.records import DateEvidence, EventRecord, PersonRecord, QuoteRecord, SourceRecord
-from app.vocab import QUALIFIER_BOUND, DatePrecision
+from app.seeding.records import EventRecord, PersonRecord, QuoteRecord, SourceRecord
+from app.seeding.speech_rules import speech_problems
+from app.vocab import QUALIFIER_BOUND
+
+__all__ = ["date_problems", "said_on_problems", "speech_problems"]
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -36,32 +41,16 @@ COLLECTED_SOURCE_FILES = frozenset(
 PROSE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "source": ("seeds/data/sources.yaml", ("published_basis",)),
     "person": ("seeds/data/people.yaml", ("name", "office")),
-    "event": ("seeds/data/events.yaml", ("title", "summary", "date_basis", "location")),
+    "event": ("seeds/data/events.yaml", ("title", "summary", "context", "date_basis", "location")),
     "quote": ("seeds/data/quotes.yaml", ("translation_en", "via", "note")),
     "trade_observation": ("seeds/data/trade.yaml", ("agency", "note", "preference_reason")),
     "exclusion": ("seeds/data/exclusions.yaml", ("reason",)),
 }
 
-ITALIAN_MONTHS = [
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-]
-_MONTH = re.compile(r"\b(?:" + "|".join(ITALIAN_MONTHS) + r")\b", re.IGNORECASE)
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_QUOTED_IN_PROSE = re.compile(r'"([^"]+)"')
-_ID_DATE = re.compile(r"^(\d{4}(?:-\d{2}){0,2})-")
 _QUOTE_ID_DATE = re.compile(r"^q-(\d{4}(?:-\d{2}){0,2})-")
 _TRANSLATION_TALK = re.compile(r"\bliterally\b", re.IGNORECASE)
+# "the December 2021 article", "the Italian article": a source named neither by outlet nor id.
+_VAGUE_SOURCE = re.compile(r"\b[Tt]he\s+((?:[\w–-]+\s+){1,3}?)article\b")
 
 
 @dataclass(frozen=True)
@@ -133,88 +122,47 @@ def source_file_problems(seeds_dir: Path, sources: list[SourceRecord]) -> list[S
 
 
 def prose_problems(rows: Rows, numbers: Iterable[str]) -> list[SeedProblem]:
-    """No prose field names a source by its file number: use its outlet or id."""
+    """Prose names a source by its outlet or id: never by its file number, nor by a
+    description ("the December 2021 article"), nor as "the article" where the record cites
+    several sources."""
     pattern = file_number_pattern(numbers)
-    if pattern is None:
-        return []
+    cited: dict[str, set[str]] = defaultdict(set)
+    for row in rows.get("event_source", []):
+        cited[row["event_id"]].add(row["source_id"])
     problems = []
     for table, (file, fields) in PROSE_FIELDS.items():
         for row in rows.get(table, []):
+            record = str(row.get("id") or f"{row.get('source_id')}:{row.get('text')}")
+            several = table == "event" and len(cited[row["id"]]) > 1
             for name in fields:
                 value = row.get(name)
-                match = pattern.search(value) if isinstance(value, str) else None
-                if match:
-                    problems.append(
-                        SeedProblem(
-                            file,
-                            str(row.get("id") or f"{row.get('source_id')}:{row.get('text')}"),
-                            name,
-                            f"names a source by its file number ({match.group()!r}): refer to "
-                            "it by its outlet or its source id",
-                        )
-                    )
+                if not isinstance(value, str):
+                    continue
+                for message in _naming_problems(value, pattern, several=several):
+                    problems.append(SeedProblem(file, record, name, message))
     return problems
 
 
-def _stated_at_precision(event: EventRecord) -> bool:
-    excerpts = [ref.excerpt for ref in event.sources]
-    if event.date_precision is DatePrecision.year:
-        return any(re.search(rf"(?<!\d){event.start_date}(?!\d)", e) for e in excerpts)
-    month = ITALIAN_MONTHS[int(event.start_date[5:7]) - 1]
-    if event.date_precision is DatePrecision.month:
-        return any(re.search(rf"\b{month}\b", e, re.IGNORECASE) for e in excerpts)
-    day = int(event.start_date[8:10])
-    return any(re.search(rf"(?<!\d)0?{day}\s+{month}\b", e, re.IGNORECASE) for e in excerpts)
-
-
-def date_problems(events: list[EventRecord], texts: dict[str, str]) -> list[SeedProblem]:
-    """One date policy: an event's date says no more than the articles do (docs/dataset.md)."""
-    file = "seeds/data/events.yaml"
-    problems = []
-
-    def problem(event: EventRecord, name: str, message: str) -> None:
-        problems.append(SeedProblem(file, event.id, name, message))
-
-    for event in events:
-        match = _ID_DATE.match(event.id)
-        if match is None or not event.start_date.startswith(match.group(1)):
-            problem(
-                event,
-                "id",
-                f"must start with start_date ({event.start_date}) or a coarser prefix of it, so "
-                "the id never claims a finer date than the record",
-            )
-        if event.date_evidence is not DateEvidence.stated and not event.date_basis:
-            problem(event, "date_basis", "must explain the date (it is not stated in an excerpt)")
-        if event.date_evidence is DateEvidence.stated and not _stated_at_precision(event):
-            problem(
-                event,
-                "date_evidence",
-                f"is 'stated' but no excerpt states {event.start_date} at "
-                f"{event.date_precision} precision (Italian month name, day and month, or "
-                "year): cite the passage that does, or use 'clue' or 'identified'",
-            )
-        cited = [texts.get(ref.source, "") for ref in event.sources]
-        if event.date_evidence is DateEvidence.clue:
-            clues = _QUOTED_IN_PROSE.findall(event.date_basis or "")
-            if not any(clue in text for clue in clues for text in cited):
-                problem(
-                    event,
-                    "date_basis",
-                    "date_evidence is 'clue': quote the clue (in double quotes) exactly as it "
-                    "appears in one of the event's sources",
-                )
-        if event.date_evidence is DateEvidence.identified:
-            dated = [ref.excerpt for ref in event.sources if _MONTH.search(ref.excerpt)]
-            dated += [ref.excerpt for ref in event.sources if _YEAR.search(ref.excerpt)]
-            if dated:
-                problem(
-                    event,
-                    "date_evidence",
-                    f"is 'identified' but an excerpt dates the event ({dated[0][:60]!r}): the "
-                    "articles' date sets the precision; world knowledge goes in date_basis",
-                )
-    return problems
+def _naming_problems(value: str, pattern: re.Pattern[str] | None, *, several: bool) -> list[str]:
+    found = []
+    match = pattern.search(value) if pattern else None
+    if match:
+        found.append(
+            f"names a source by its file number ({match.group()!r}): refer to it by its "
+            "outlet or its source id"
+        )
+    vague = _VAGUE_SOURCE.search(value)
+    if vague:
+        found.append(
+            f"names a source by a description ({vague.group()!r}): refer to it by its outlet "
+            "or its source id"
+        )
+    if several and re.search(r"\b[Tt]he article\b", value):
+        found.append(
+            "says 'the article', but the event cites several sources: name the one meant by "
+            "its outlet or its source id"
+        )
+    return found
 
 
 def quote_problems(quotes: list[QuoteRecord], events: list[EventRecord]) -> list[SeedProblem]:
@@ -298,6 +246,8 @@ def curation_problems(seeds_dir: Path, records: SeedRecords, rows: Rows) -> list
         *prose_problems(rows, numbers),
         *date_problems(records.events, texts),
         *quote_problems(records.quotes, records.events),
+        *said_on_problems(records.quotes, records.events),
+        *speech_problems(records.quotes, records.people),
         *people_problems(records.people, records.events, records.quotes),
         *bound_problems(rows),
     ]

@@ -2,13 +2,13 @@
 
 import datetime as dt
 import re
-from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from app.vocab import (
     Attribution,
+    DateEvidence,
     DatePrecision,
     EventKind,
     EventStatus,
@@ -24,14 +24,6 @@ from app.vocab import (
 )
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-
-
-class DateEvidence(StrEnum):
-    """What in the articles sets an event's date (docs/dataset.md, "Dates")."""
-
-    stated = "stated"  # an excerpt states the date at the event's precision
-    clue = "clue"  # a passage quoted in date_basis pins it (a birthday, "un giorno dopo", ...)
-    identified = "identified"  # the articles date it nowhere, but single out the one event
 
 
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
@@ -125,6 +117,7 @@ class EventRecord(Record):
     date_basis: str | None = None
     title: str = Field(min_length=3, max_length=300)
     summary: str = Field(min_length=10)
+    context: str | None = None
     location: str | None = None
     location_country: CountryCode | None = None
     duration_minutes: int | None = Field(default=None, gt=0)
@@ -193,4 +186,13 @@ class ExclusionRecord(Record):
     text: str = Field(min_length=1)
     occurrence: int = Field(default=1, ge=1)
     kind: ExclusionKind
+    reason: str = Field(min_length=3)
+
+
+class RedirectRecord(Record):
+    """A public id that changed: the old id answers with a 301 to the new one."""
+
+    kind: Literal["event", "quote"]
+    old_id: Slug
+    new_id: Slug
     reason: str = Field(min_length=3)

@@ -49,10 +49,12 @@ def _why_lost(winner: dict[str, Any], loser: dict[str, Any]) -> str:
 
 def _bound_reason(row: dict[str, Any], winner: dict[str, Any] | None) -> str:
     side = "above" if QUALIFIER_BOUND[row["qualifier"]] == "lower" else "below"
-    reason = (
-        f"not preferred: a bound (the figure was {side} {row['value_text']}), "
-        "and a bound is never preferred"
+    what = (
+        f"the target is a figure {side} {row['value_text']}"
+        if row["kind"] == "target"
+        else f"the figure was {side} {row['value_text']}"
     )
+    reason = f"not preferred: a bound ({what}), and a bound is never preferred"
     if winner is None:
         return reason + "; no observation of this figure states its value"
     return reason + f"; {winner['id']} states the value"

@@ -7,7 +7,6 @@ from typing import Any
 import orjson
 
 from app.database import Params, Snapshot, inline_read
-from app.errors import not_found
 from app.readmodel.contract import (
     COUNTRY,
     DATASET_META,
@@ -22,7 +21,7 @@ from app.schemas.events import EventPublic
 from app.services import timelines, walks
 from app.services.cursors import identity
 from app.services.listing import Listing
-from app.services.lookup import require_known, require_source, resolve_leader
+from app.services.lookup import require_known, require_source, resolve_leader, unknown_id
 from app.services.search import compile_query
 
 
@@ -115,7 +114,7 @@ def event_detail(snapshot: Snapshot, *, event_id: str) -> bytes:
     """One event with its excerpts, quotes and trade figures, as JSON: three queries."""
     row = snapshot.rows("SELECT doc, sources_doc FROM event WHERE id = :id", {"id": event_id})
     if not row:
-        raise not_found("event", event_id, listing="/v1/events")
+        raise unknown_id(snapshot, kind="event", identifier=event_id, listing="/v1/events")
     doc, sources = row[0]
     quotes = snapshot.column(
         "SELECT doc FROM quote WHERE event_id = :id ORDER BY sort_date, id", {"id": event_id}

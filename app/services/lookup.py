@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from app.database import Snapshot, in_list
-from app.errors import invalid_parameter
+from app.errors import MovedError, invalid_parameter, not_found
 
 
 def find_person_id(snapshot: Snapshot, *, reference: str) -> str | None:
@@ -62,8 +62,14 @@ def require_source(snapshot: Snapshot, source_id: str | None) -> None:
 
 
 def require_event(snapshot: Snapshot, event_id: str | None) -> None:
-    """400 naming `event` unless it is None or an event id."""
+    """400 naming `event` unless it is None or an event id (saying the new id of a changed
+    one: a filter value is not redirected, since a 301 would change what the list means)."""
     if event_id is not None:
+        new_id = _new_id(snapshot, kind="event", identifier=event_id)
+        if new_id is not None:
+            raise invalid_parameter(
+                "event", f"the event '{event_id}' is now '{new_id}'; filter on the new id"
+            )
         require_known(
             snapshot,
             values=[event_id],
@@ -71,3 +77,20 @@ def require_event(snapshot: Snapshot, event_id: str | None) -> None:
             parameter="event",
             listing="/v1/events",
         )
+
+
+def unknown_id(snapshot: Snapshot, *, kind: str, identifier: str, listing: str) -> Exception:
+    """What to raise for an id nothing has now: a redirect when the id was changed (the
+    record lives on under its new id), else a 404."""
+    new_id = _new_id(snapshot, kind=kind, identifier=identifier)
+    if new_id is not None:
+        return MovedError(kind, identifier, new_id)
+    return not_found(kind, identifier, listing=listing)
+
+
+def _new_id(snapshot: Snapshot, *, kind: str, identifier: str) -> str | None:
+    new_id = snapshot.scalar(
+        "SELECT new_id FROM public_id_redirect WHERE kind = :kind AND old_id = :id",
+        {"kind": kind, "id": identifier},
+    )
+    return None if new_id is None else str(new_id)

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 from app.database import Params, Snapshot, inline_read
 from app.errors import not_found
-from app.readmodel.contract import ATTRIBUTION, LANG, LEADER, QUOTES, TOPIC
+from app.readmodel.contract import ATTRIBUTION, LANG, LEADER, QUOTES, SPEECH, TOPIC
 from app.schemas.quotes import QuotePublic
 from app.services import walks
 from app.services.cursors import identity
 from app.services.listing import Listing
-from app.services.lookup import find_person_id, require_event, resolve_leader
+from app.services.lookup import find_person_id, require_event, resolve_leader, unknown_id
 from app.services.search import compile_query
 
 
@@ -27,6 +27,9 @@ class QuoteFilters:
     attribution: str | None = None
     topics: tuple[str, ...] = ()
     q: str | None = None
+    # own (the speaker's words) | reported (someone describing them) | all; "" until the
+    # route applies its default
+    speech: str = "all"
 
 
 def selection(snapshot: Snapshot, filters: QuoteFilters) -> walks.Selection:
@@ -46,6 +49,8 @@ def selection(snapshot: Snapshot, filters: QuoteFilters) -> walks.Selection:
         memberships.append(walks.Membership(LANG, (filters.language,)))
     if filters.attribution is not None:
         memberships.append(walks.Membership(ATTRIBUTION, (filters.attribution,)))
+    if filters.speech != "all":
+        memberships.append(walks.Membership(SPEECH, (filters.speech,)))
     ranges: list[str] = []
     params: Params = {}
     if filters.start is not None:
@@ -71,7 +76,7 @@ def selection(snapshot: Snapshot, filters: QuoteFilters) -> walks.Selection:
 
 def quote_listing(*, filters: QuoteFilters, descending: bool) -> Listing:
     """/v1/quotes (or one leader's quotes) with `filters`, in date order."""
-    plain = QuoteFilters(speaker=filters.speaker, leaders=filters.leaders)
+    plain = QuoteFilters(speaker=filters.speaker, leaders=filters.leaders, speech=filters.speech)
     return Listing(
         name="quotes",
         item=QuotePublic,
@@ -79,7 +84,8 @@ def quote_listing(*, filters: QuoteFilters, descending: bool) -> Listing:
         key_shape="date_id",
         planner=walks.SelectionPlanner(lambda snapshot: selection(snapshot, filters)),
         descending=descending,
-        # At most one leader and nothing else: a page is the start of one posting list.
+        # At most one leader and nothing else (but the speech filter, one probe a row): a page
+        # is the start of one posting list.
         inline_pages=filters == plain and len(filters.leaders) + (filters.speaker is not None) <= 1,
     )
 
@@ -89,5 +95,5 @@ def quote_document(snapshot: Snapshot, *, quote_id: str) -> bytes:
     """One quote as JSON."""
     doc = snapshot.scalar("SELECT doc FROM quote WHERE id = :id", {"id": quote_id})
     if doc is None:
-        raise not_found("quote", quote_id, listing="/v1/quotes")
+        raise unknown_id(snapshot, kind="quote", identifier=quote_id, listing="/v1/quotes")
     return str(doc).encode()

@@ -1,7 +1,7 @@
 """/v1/quotes and /v1/leaders/{id}/quotes."""
 
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -60,6 +60,16 @@ async def quote_filters(
         list[Topic] | None, Query(description="Topic tag; repeat to match any of them")
     ] = None,
     q: QParam = None,
+    speech: Annotated[
+        Literal["own", "reported", "all"] | None,
+        Query(
+            description="`own`: the speaker's own words; `reported`: passages describing what "
+            "the speaker said (reported speech, attribution `indirect`); `all`: both. Default: "
+            "`own` for a leader's quotes, `all` for /v1/quotes (each item says which it is in "
+            "`reported_speech`)",
+            examples=["all"],
+        ),
+    ] = None,
 ) -> service.QuoteFilters:
     """Parse the filters; the event id is checked against the database by the service."""
     low, high = date_range(start, end)
@@ -71,6 +81,7 @@ async def quote_filters(
         attribution=attribution.value if attribution else None,
         topics=tuple(tp.value for tp in dict.fromkeys(topic or [])),
         q=checked_q(q, app_settings(request)),
+        speech=speech or "",
     )
 
 
@@ -100,7 +111,9 @@ async def list_quotes(
 ) -> Response:
     """Leader quotes, verbatim with English translations, each with its source span. Quotes
     whose date is unknown sort and filter by the date of their event."""
-    filters = replace(filters, leaders=tuple(dict.fromkeys(leader or [])))
+    filters = replace(
+        filters, leaders=tuple(dict.fromkeys(leader or [])), speech=filters.speech or "all"
+    )
     listing = service.quote_listing(filters=filters, descending=sort == "-date")
     return await list_response(db, listing, page)
 
@@ -120,7 +133,9 @@ async def export_quotes(
     sort: SortParam = "date",
 ) -> Response:
     """Every quote matching the filters of /v1/quotes (no paging), streamed."""
-    filters = replace(filters, leaders=tuple(dict.fromkeys(leader or [])))
+    filters = replace(
+        filters, leaders=tuple(dict.fromkeys(leader or [])), speech=filters.speech or "all"
+    )
     listing = service.quote_listing(filters=filters, descending=sort == "-date")
     return await export_response(db, listing, fmt=format)
 
@@ -152,8 +167,10 @@ async def list_leader_quotes(
     page: PageDep,
     sort: SortParam = "date",
 ) -> Response:
-    """What one leader (slug or Wikidata QID) said, with the same filters as /v1/quotes."""
-    filters = replace(filters, speaker=leader_id)
+    """What one leader (slug or Wikidata QID) said, with the same filters as /v1/quotes. By
+    default only the leader's own words: passages describing what he said (reported speech)
+    are left out unless `speech=reported` or `speech=all`."""
+    filters = replace(filters, speaker=leader_id, speech=filters.speech or "own")
     listing = service.quote_listing(filters=filters, descending=sort == "-date")
     return await list_response(db, listing, page)
 
@@ -174,6 +191,6 @@ async def export_leader_quotes(
     sort: SortParam = "date",
 ) -> Response:
     """Every quote of one leader matching the filters (no paging), streamed."""
-    filters = replace(filters, speaker=leader_id)
+    filters = replace(filters, speaker=leader_id, speech=filters.speech or "own")
     listing = service.quote_listing(filters=filters, descending=sort == "-date")
     return await export_response(db, listing, fmt=format)
