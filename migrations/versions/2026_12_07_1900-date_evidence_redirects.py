@@ -9,7 +9,7 @@ Documents are rendered by the seed, so the upgrade empties the dataset first (th
 or `start`, loads it again) and adds the NOT NULL column to an empty table.
 
 Revision ID: 5d1c2e7a9b40
-Revises: 8c25fa009a47
+Revises: 5d1f0c2b7e93
 Create Date: 2026-12-07 18:00:00.000000
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5d1c2e7a9b40"
-down_revision: str | None = "8c25fa009a47"
+down_revision: str | None = "5d1f0c2b7e93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
