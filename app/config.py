@@ -89,6 +89,9 @@ class Settings(BaseSettings):
         default=2, ge=1, description="Exports streaming at once per process; more get a 503"
     )
     gzip_min_bytes: int = Field(default=500, ge=0)
+    timeline_max_buckets: int = Field(
+        default=1200, ge=1, description="Most periods a fill=zero timeline lists (a 400 beyond)"
+    )
     rate_limit_per_minute: int = Field(default=0, ge=0, description="Per client; 0 turns it off")
     rate_limit_burst: int = Field(default=60, ge=1)
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import (
+    ANY_CASE,
     ID_PATTERN,
+    AnyCase,
     CountryCode,
     EventId,
-    ExportFormat,
     FromParam,
     IdRef,
     PageDep,
@@ -21,14 +22,9 @@ from app.api.deps import (
     date_range,
     parse_date_param,
 )
+from app.api.exports import ExportFormatDep, export_routes
 from app.api.lists import document, export_response, list_response
-from app.api.responses import (
-    EXPORT_RESPONSES,
-    ITEM_RESPONSES,
-    LIST_RESPONSES,
-    QUERY_RESPONSES,
-    ExportMedia,
-)
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
 from app.database import DatabaseDep
 from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.schemas.events import EventDetail, EventPage, Timeline
@@ -63,20 +59,28 @@ async def event_filters(
     country: Annotated[
         list[CountryCode] | None,
         Query(
-            description="ISO alpha-2 country involved; repeat for events involving all of them",
+            description="ISO alpha-2 country involved, in any case (`cn` reads as `CN`); "
+            "repeat for events involving all of them",
             examples=["CN"],
         ),
     ] = None,
     kind: Annotated[
-        list[EventKind] | None,
-        Query(description="Event kind; repeat to match any of them", examples=["video_call"]),
+        list[Annotated[EventKind, AnyCase]] | None,
+        Query(
+            description="Event kind; repeat to match any of them." + ANY_CASE,
+            examples=["video_call"],
+        ),
     ] = None,
     topic: Annotated[
-        list[Topic] | None,
-        Query(description="Topic tag; repeat for events with all of them", examples=["taiwan"]),
+        list[Annotated[Topic, AnyCase]] | None,
+        Query(
+            description="Topic tag; repeat for events with all of them." + ANY_CASE,
+            examples=["taiwan"],
+        ),
     ] = None,
     status: Annotated[
-        EventStatus | None, Query(description="occurred or planned", examples=["planned"])
+        Annotated[EventStatus, AnyCase] | None,
+        Query(description="occurred or planned." + ANY_CASE, examples=["planned"]),
     ] = None,
     source: Annotated[
         str | None,
@@ -127,15 +131,9 @@ async def list_events(
     return await list_response(db, listing, page)
 
 
-@router.get(
-    "/events.{format}",
-    operation_id="export_events",
-    summary="Export events as CSV or NDJSON",
-    response_class=ExportMedia,
-    responses=EXPORT_RESPONSES,
-)
+@export_routes(router, "/events", operation_id="export_events", what="events")
 async def export_events(
-    db: DatabaseDep, filters: EventFiltersDep, format: ExportFormat, sort: SortParam = "date"
+    db: DatabaseDep, filters: EventFiltersDep, format: ExportFormatDep, sort: SortParam = "date"
 ) -> Response:
     """Every event matching the filters of /v1/events (no paging), streamed."""
     listing = service.event_listing(filters=filters, descending=sort == "-date")
@@ -166,8 +164,24 @@ async def get_timeline(
     db: DatabaseDep,
     filters: EventFiltersDep,
     granularity: Annotated[Literal["year", "month"], Query(description="Bucket size")] = "year",
+    fill: Annotated[
+        Literal["none", "zero"],
+        Query(
+            description="none: only periods with events; zero: every period from `from` (or "
+            "`date`) to `to`, each open end at the data's first or last period, with 0 where "
+            "no event starts (at most TIMELINE_MAX_BUCKETS periods, default 1200)"
+        ),
+    ] = "none",
 ) -> Response:
     """Event counts per period, with the same filters as /v1/events. An event is counted in the
     bucket of its first possible day; with granularity=month, year-precision events are counted
     per year under `coarser` instead of being forced into a month."""
-    return await document(db, service.timeline_document, filters=filters, granularity=granularity)
+    assert db.request is not None
+    return await document(
+        db,
+        service.timeline_document,
+        filters=filters,
+        granularity=granularity,
+        fill=fill,
+        max_buckets=app_settings(db.request).timeline_max_buckets,
+    )
