@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.errors import PATTERN_WORDS
 from app.main import create_app
 from tests.helpers import assert_problem, ok
 
@@ -142,3 +143,41 @@ def test_date_errors_are_in_words(client: TestClient, url: str) -> None:
     assert detail.startswith("use YYYY, YYYY-MM or YYYY-MM-DD"), detail
     assert "^" not in body["detail"] and "\\d" not in body["detail"], body["detail"]
     assert body["detail"].startswith(f"Invalid parameter '{name}': use YYYY")
+
+
+def test_the_explorer_reads_codes_in_any_case(client: TestClient) -> None:
+    upper = client.get("/trade", params={"country": "CN", "partner": "RU", "flow": "total"})
+    lower = client.get("/trade", params={"country": "cn", "partner": "ru", "flow": "TOTAL"})
+    assert upper.status_code == lower.status_code == 200, lower.text
+    assert upper.text == lower.text
+
+
+def test_every_pattern_has_words_for_its_400() -> None:
+    """A value that does not match a parameter's pattern gets words, never the expression."""
+    patterns = set()
+    for item in SPEC["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter["schema"]
+                for option in schema.get("anyOf", [schema]):
+                    option = option.get("items", option)
+                    if "pattern" in option:
+                        patterns.add(option["pattern"])
+    assert patterns and not patterns - set(PATTERN_WORDS), patterns - set(PATTERN_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter", "words"),
+    [
+        ("/v1/events?country=C1", "country", "two-letter ISO 3166-1 alpha-2 code"),
+        ("/v1/events?source=-x", "source", "an id is 1 to 120 letters"),
+        ("/v1/events?cursor=a%2Fb", "cursor", "use next_cursor unchanged"),
+        ("/v1/trade/observations?period=2024Q1", "period", "SDMX period"),
+        ("/problems/Invalid", "slug", "a problem type is lowercase"),
+    ],
+)
+def test_pattern_errors_are_in_words(
+    client: TestClient, url: str, parameter: str, words: str
+) -> None:
+    body = assert_problem(client.get(url), 400, parameter=parameter)
+    assert words in body["errors"][0]["detail"] and "^" not in body["detail"], body

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import (
+    AnyCase,
+    CountryCode,
     EventId,
     LeaderId,
     ObservationId,
@@ -39,7 +41,7 @@ router = APIRouter(
 
 SEARCH_SIZE = 20
 Cursor = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]+$", max_length=2000)]
-Country = Annotated[str, Query(pattern="^[A-Z]{2}$")]
+Country = Annotated[CountryCode, Query()]
 
 
 STATIC_TYPES = {
@@ -204,25 +206,26 @@ async def trade_page(
     db: DatabaseDep,
     country: Country = "CN",
     partner: Country = "RU",
-    flow: Annotated[TradeFlow, Query()] = TradeFlow.total,
+    flow: Annotated[Annotated[TradeFlow, AnyCase], Query()] = TradeFlow.total,
 ) -> Response:
-    def series(snapshot: Snapshot, period_type: str, kind: str) -> list[dict[str, Any]]:
+    def work(snapshot: Snapshot) -> dict[str, Any]:
+        # Every figure of the pair in one series (kind=all, period_type=all), drawn per type.
         query = trade.SeriesQuery(
             country=country,
             partner=partner,
             flow=flow.value,
-            period_type=period_type,
-            kind=kind,
+            period_type=trade.ALL,
+            kind=trade.ALL,
             preferred_only=False,
         )
         points: list[dict[str, Any]] = _loads(trade.series_document(snapshot, query=query))[
             "points"
         ]
-        return points
-
-    def work(snapshot: Snapshot) -> dict[str, Any]:
-        actual = {p.value: series(snapshot, p.value, "actual") for p in PeriodType}
-        targets = [o for p in PeriodType for o in series(snapshot, p.value, "target")]
+        actual = {
+            p.value: [o for o in points if o["kind"] == "actual" and o["period_type"] == p]
+            for p in PeriodType
+        }
+        targets = [o for o in points if o["kind"] == "target"]
         return {
             "actual": actual,
             "targets": targets,
