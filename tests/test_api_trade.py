@@ -109,6 +109,8 @@ def test_every_period_type_and_kind_in_one_call(client: TestClient) -> None:
     assert points[: len(dated)] == dated, "undated targets come last"
     keys = [(p["period_start"], not p["preferred"], p["id"]) for p in dated]
     assert keys == sorted(keys)
+    bounded = ok(client.get("/v1/trade/series", params={"kind": "all", "from": "2019"}))
+    assert bounded["points"] == [p for p in dated if p["period_end"] >= "2019-01-01"] != []
     # The same through every spelling: period_type=all on its own keeps kind=actual and the
     # preferred selection, so it is the annual and year-to-date points of the default kind.
     explicit = {"kind": "all", "period_type": "all", "select": "all"}
