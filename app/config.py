@@ -118,6 +118,9 @@ class Settings(BaseSettings):
         "more get a 503, so one address cannot hold every slot",
     )
     gzip_min_bytes: int = Field(default=500, ge=0)
+    timeline_max_buckets: int = Field(
+        default=1200, ge=1, description="Most periods a fill=zero timeline lists (a 400 beyond)"
+    )
     rate_limit_per_minute: int = Field(default=0, ge=0, description="Per client; 0 turns it off")
     rate_limit_burst: int = Field(default=60, ge=1)
     rate_limit_cost_ms: int = Field(

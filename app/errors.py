@@ -30,6 +30,15 @@ RESPONSE_CUT_SHORT: ContextVar[bool] = ContextVar("response_cut_short", default=
 
 ParameterLocation = Literal["query", "path", "header"]
 
+# A parameter's pattern, in words: what a 400 says instead of a regular expression.
+PATTERN_WORDS: dict[str, str] = {}
+
+
+def worded(pattern: str, words: str) -> str:
+    """`pattern`, registered with the words a 400 uses when a value does not match it."""
+    PATTERN_WORDS[pattern] = words
+    return pattern
+
 
 class ParameterError(BaseModel):
     """One invalid request parameter."""
@@ -221,16 +230,22 @@ def _validation_problem(exc: RequestValidationError) -> ProblemError:
         if "expected" in ctx:
             message = f"must be one of {ctx['expected']}"
         elif "pattern" in ctx:
-            message = f"does not match the expected format {ctx['pattern']}"
+            pattern = str(ctx["pattern"])
+            message = PATTERN_WORDS.get(pattern, f"does not match the expected format {pattern}")
         errors.append(
             ParameterError(
                 parameter=name, location=location, detail=f"{message} (got {_got(item)})"
             )
         )
     names = ", ".join(sorted({error.parameter for error in errors}))
+    summary = (
+        f"Invalid parameter '{errors[0].parameter}': {errors[0].detail}"
+        if len(errors) == 1
+        else f"Invalid request parameter(s): {names}. See the 'errors' list"
+    )
     return ProblemError(
         400,
-        f"Invalid request parameter(s): {names}. See the 'errors' list and the API docs at /docs.",
+        f"{summary}. See the API docs at /docs.",
         slug="invalid-parameter",
         title="Invalid request parameter",
         errors=errors,

@@ -22,7 +22,7 @@ from app.api.v1 import router as v1_router
 from app.config import Settings, get_settings
 from app.database import Database
 from app.engines import probe_engine, serving_engines
-from app.errors import ProblemError, install_error_handlers
+from app.errors import ProblemError, install_error_handlers, worded
 from app.explorer import routes as explorer
 from app.explorer.web import install_html_errors
 from app.file_watch import current_engines, watch_database_file
@@ -158,8 +158,13 @@ def _bounds(settings: Settings) -> dict[str, dict[str, Any]]:
         "cursor": {"maxLength": settings.cursor_max_chars},
         "q": {
             "maxLength": settings.search_max_chars,
-            "pattern": query_pattern(
-                max_words=settings.search_max_words, min_prefix=settings.search_min_prefix_chars
+            "pattern": worded(
+                query_pattern(
+                    max_words=settings.search_max_words,
+                    min_prefix=settings.search_min_prefix_chars,
+                ),
+                f"1 to {settings.search_max_words} words of letters or digits, with a `*` only "
+                f"right after a word of at least {settings.search_min_prefix_chars}",
             ),
         },
     }

@@ -72,6 +72,10 @@ EXAMPLES = [
         "/v1/timeline?granularity=month&date=2021",
         operation="get_timeline",
     ),
+    Example(
+        "Events per year from 2019 to 2023, years without events listed (fill=zero)",
+        "/v1/timeline?from=2019&to=2023&fill=zero",
+    ),
     Example("Leaders", "/v1/leaders?limit=2", operation="list_leaders"),
     Example("One leader by Wikidata QID", "/v1/leaders/Q7747", operation="get_leader"),
     Example(
@@ -99,6 +103,11 @@ EXAMPLES = [
         "/v1/trade/series?from=2024&select=all",
     ),
     Example(
+        "Every China–Russia figure in one call: annual, year-to-date, bounds and targets",
+        "/v1/trade/series?kind=all",
+        max_lines=60,
+    ),
+    Example(
         "Trade observations that are targets",
         "/v1/trade/observations?kind=target",
         operation="list_trade_observations",
@@ -119,6 +128,7 @@ EXAMPLES = [
     Example("CSV export", "/v1/events.csv?kind=exercise"),
     Example("NDJSON export", "/v1/quotes.ndjson?lang=en"),
     Example("An error", "/v1/events?leader=vladimir-putn", operation="problem-400"),
+    Example("A date in another form", "/v1/events?from=2021-7"),
     Example("An unknown id", "/v1/quotes/q-no-such-quote", operation="problem-404"),
     Example("A problem type", "/problems/invalid-parameter", operation="get_problem_type"),
     Example("Readiness", "/readyz", operation="get_readiness"),

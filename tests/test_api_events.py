@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.seeding.build import build_dataset
-from tests.conftest import SEEDS_DIR
+from tests.conftest import SEEDS_DIR, ClientFactory
 from tests.helpers import assert_problem, ids, ok
 
 DATASET = build_dataset(seeds_dir=SEEDS_DIR)
@@ -179,3 +179,48 @@ def test_an_identified_date_is_served_as_such(client: TestClient) -> None:
     assert any(line.split(",")[column] == "identified" for line in lines)
     ndjson = client.get("/v1/events.ndjson", params={"date": "2022-12"}).text.splitlines()
     assert '"date_evidence":"identified"' in "".join(ndjson)
+
+
+def test_filled_timelines_list_every_period_of_the_range(client: TestClient) -> None:
+    """fill=zero: the periods between the bounds asked for, an open end at the data's first or
+    last period; counts as without fill, 0 elsewhere."""
+    sparse = ok(client.get("/v1/timeline"))["buckets"]
+    first, last = sparse[0]["period"], sparse[-1]["period"]
+    assert int(last) - int(first) + 1 > len(sparse), "the seed has years without events"
+    filled = ok(client.get("/v1/timeline", params={"fill": "zero"}))["buckets"]
+    assert [b["period"] for b in filled] == [str(y) for y in range(int(first), int(last) + 1)]
+    assert [b for b in filled if b["count"]] == sparse
+    months = ok(
+        client.get(
+            "/v1/timeline",
+            params={"granularity": "month", "from": "2021-11", "to": "2022-02", "fill": "zero"},
+        )
+    )["buckets"]
+    assert [b["period"] for b in months] == ["2021-11", "2021-12", "2022-01", "2022-02"]
+    open_ended = ok(
+        client.get("/v1/timeline", params={"granularity": "month", "from": "2024", "fill": "zero"})
+    )["buckets"]
+    latest = ok(client.get("/v1/events", params={"sort": "-date", "limit": 1}))["items"][0]
+    assert open_ended[0]["period"] == "2024-01"
+    assert open_ended[-1]["period"] == latest["earliest_date"][:7]
+    # Nothing matches: still every period asked for, each with 0.
+    empty = ok(client.get("/v1/timeline", params={"date": "1995", "fill": "zero"}))
+    assert empty["buckets"] == [{"period": "1995", "count": 0}] and empty["total"] == 0
+
+
+def test_filled_timelines_are_bounded(make_client: ClientFactory) -> None:
+    client = make_client()
+    body = assert_problem(
+        client.get(
+            "/v1/timeline",
+            params={"granularity": "month", "from": "1000", "to": "9999", "fill": "zero"},
+        ),
+        400,
+        parameter="fill",
+    )
+    assert "TIMELINE_MAX_BUCKETS" in body["detail"] and "1200" in body["detail"]
+    assert ok(client.get("/v1/timeline", params={"from": "1000", "to": "2000"}))["buckets"] == []
+    small = make_client(timeline_max_buckets=3)
+    assert_problem(small.get("/v1/timeline", params={"fill": "zero"}), 400, parameter="fill")
+    three = {"from": "2021", "to": "2023", "fill": "zero"}
+    assert len(ok(small.get("/v1/timeline", params=three))["buckets"]) == 3

@@ -92,6 +92,48 @@ def test_year_to_date_and_targets(client: TestClient) -> None:
     assert [(p["value"], p["bound"]) for p in targets["points"]] == [(200.0, "lower")]
 
 
+def test_every_period_type_and_kind_in_one_call(client: TestClient) -> None:
+    """kind=all (period_type and select default to all) is every China–Russia total figure in
+    one series: annual, year-to-date, bounds and targets, dated ones in period order on both
+    databases, undated targets last."""
+    series = ok(client.get("/v1/trade/series", params={"kind": "all"}))
+    assert (series["kind"], series["period_type"], series["select"]) == ("all", "all", "all")
+    observations = ok(client.get("/v1/trade/observations", params={"limit": 200}))["items"]
+    total = [o for o in observations if o["flow"] == "total"]
+    assert sorted(p["id"] for p in series["points"]) == sorted(o["id"] for o in total)
+    points = series["points"]
+    assert {p["period_type"] for p in points} >= {"annual", "ytd", "open"}
+    assert {p["kind"] for p in points} == {"actual", "target"}
+    assert any(p["bound"] is not None for p in points)
+    dated = [p for p in points if p["period_start"] is not None]
+    assert points[: len(dated)] == dated, "undated targets come last"
+    keys = [(p["period_start"], not p["preferred"], p["id"]) for p in dated]
+    assert keys == sorted(keys)
+    bounded = ok(client.get("/v1/trade/series", params={"kind": "all", "from": "2019"}))
+    assert bounded["points"] == [p for p in dated if p["period_end"] >= "2019-01-01"] != []
+    # The same through every spelling: period_type=all on its own keeps kind=actual and the
+    # preferred selection, so it is the annual and year-to-date points of the default kind.
+    explicit = {"kind": "all", "period_type": "all", "select": "all"}
+    assert ok(client.get("/v1/trade/series", params=explicit))["points"] == points
+    actual = ok(client.get("/v1/trade/series", params={"period_type": "all"}))
+    assert (actual["kind"], actual["period_type"], actual["select"]) == (
+        "actual",
+        "all",
+        "preferred",
+    )
+    each_type = [
+        point["id"]
+        for period_type in ("annual", "ytd", "month", "open")
+        for point in ok(client.get("/v1/trade/series", params={"period_type": period_type}))[
+            "points"
+        ]
+    ]
+    assert sorted(p["id"] for p in actual["points"]) == sorted(each_type)
+    assert {p["period_type"] for p in actual["points"]} == {"annual", "ytd"}
+    export = client.get("/v1/trade/series.ndjson", params={"kind": "all"})
+    assert len([line for line in export.text.splitlines() if line]) == len(points)
+
+
 def test_from_to_bound_the_series(client: TestClient) -> None:
     params = {"from": "2019", "to": "2020", "select": "all"}
     points = ok(client.get("/v1/trade/series", params=params))["points"]

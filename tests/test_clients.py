@@ -3,10 +3,11 @@
 A server (`diplomatic-events start` on a new SQLite file, default settings) serves /openapi.json;
 openapi-typescript and openapi-python-client, with default options, generate a client from it;
 a short program against each (tests/clients/typescript/program.ts, tests/clients/python/
-program.py) pages through the events, reads a detail, a leader's quotes, a trade series and a
-problem body. `tsc --strict` and `mypy --strict` must accept the programs, which then run against
-the server. The tools are pinned by tests/clients (`make client-tools`); under CI=true a missing
-tool fails the test instead of skipping it.
+program.py) pages through the events, reads a detail and revalidates it (a 304, handled as
+docs/api.md says), exports events by the literal path /v1/events.csv, reads a leader's quotes,
+a trade series and a problem body. `tsc --strict` and `mypy --strict` must accept the programs,
+which then run against the server. The tools are pinned by tests/clients (`make client-tools`);
+under CI=true a missing tool fails the test instead of skipping it.
 """
 
 import json
@@ -61,10 +62,27 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
         yield base, tmp
 
 
-def _check_summary(summary: dict[str, Any]) -> None:
+def _events_involving_china(base: str) -> int:
+    """How many events the JSON list counts for country=CN: what the exports must hold."""
+    url = f"{base}/v1/events?country=CN&limit=1&include_total=true"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        total: int = json.loads(response.read())["total"]
+    return total
+
+
+def _check_summary(summary: dict[str, Any], base: str) -> None:
     assert summary["events"] > 10
     assert summary["targets"] >= 1
     assert summary["problem"] == {"status": 400, "location": "query", "errors": 1}
+    # The documented 304 check: no data, a falsy error (""), the held copy kept.
+    assert summary["notModified"] == {
+        "status": 304,
+        "data": "none",
+        "error": '""',
+        "kept": summary["notModified"]["kept"],
+    }
+    assert summary["csv"]["header"].startswith("id,")
+    assert summary["csv"]["rows"] == _events_involving_china(base) > 0
 
 
 def test_the_typescript_client_type_checks_and_runs(live: tuple[str, Path]) -> None:
@@ -82,7 +100,7 @@ def test_the_typescript_client_type_checks_and_runs(live: tuple[str, Path]) -> N
         "require('./out/program.js').run(process.argv[1])"
         ".then(console.log, (error) => { console.error(error); process.exit(1); })"
     )
-    _check_summary(json.loads(_run([node, "-e", runner, base], cwd=work)))
+    _check_summary(json.loads(_run([node, "-e", runner, base], cwd=work)), base)
 
 
 def test_the_python_client_type_checks_and_runs(live: tuple[str, Path]) -> None:
@@ -112,3 +130,5 @@ def test_the_python_client_type_checks_and_runs(live: tuple[str, Path]) -> None:
     )
     summary = _run([python, "program.py", base], cwd=work)
     assert "events;" in summary and "problem 400 on query" in summary, summary
+    assert f"; {_events_involving_china(base)} csv rows;" in summary, summary
+    assert "; 304 kept " in summary, summary

@@ -17,6 +17,7 @@ OPERATIONS = {
     for operation in item.values()
 }
 SCHEMAS = SPEC["components"]["schemas"]
+EXPORT_MEDIA_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson"}
 LISTS = {
     "list_events": "EventPage",
     "list_quotes": "QuotePage",
@@ -34,16 +35,20 @@ def test_a_json_list_answers_with_its_page_type_only() -> None:
         assert list(content) == ["application/json"], operation_id
         assert content["application/json"]["schema"] == {"$ref": f"#/components/schemas/{page}"}
         assert "format" not in {p["name"] for p in operation["parameters"]}, operation_id
-        # Each list has its export, with the same filters and no paging.
-        export_path, export = OPERATIONS[operation_id.replace("list_", "export_")]
-        assert export_path == path + ".{format}"
-        assert set(export["responses"]["200"]["content"]) == {"text/csv", "application/x-ndjson"}
+        # Each list has an export per format at a literal path (a typed client calls
+        # `GET("/v1/events.csv")`), with the same filters, no paging, and its one media type.
         list_filters = {p["name"] for p in operation["parameters"]} - {
             "limit",
             "cursor",
             "include_total",
         }
-        assert {p["name"] for p in export["parameters"]} == list_filters | {"format"}
+        for fmt, media_type in EXPORT_MEDIA_TYPES.items():
+            export_id = operation_id.replace("list_", "export_") + f"_{fmt}"
+            export_path, export = OPERATIONS[export_id]
+            assert export_path == f"{path}.{fmt}"
+            assert list(export["responses"]["200"]["content"]) == [media_type], export_id
+            assert {p["name"] for p in export.get("parameters", [])} == list_filters, export_id
+    assert not [path for path in SPEC["paths"] if "{format}" in path]
 
 
 @pytest.mark.parametrize(
@@ -132,7 +137,7 @@ def test_full_dates_closed_sets_and_never_null_fields_are_typed() -> None:
         ("TradeObservationPublic", "period_end"),
     ]:
         assert _non_null(_property(schema, name))[0]["format"] == "date", (schema, name)
-    for operation_id in ("list_events", "list_quotes", "list_leader_quotes", "export_events"):
+    for operation_id in ("list_events", "list_quotes", "list_leader_quotes", "export_events_csv"):
         sort = next(p for p in OPERATIONS[operation_id][1]["parameters"] if p["name"] == "sort")
         assert sort["schema"]["enum"] == ["date", "-date"]
     series = OPERATIONS["get_trade_series"][1]["parameters"]
@@ -209,7 +214,10 @@ def test_every_parameter_states_its_limits() -> None:
                     assert option["maxItems"] == 20, (operation_id, parameter["name"])
                     option = option["items"]
                 if option.get("type") == "string":
-                    assert "enum" in option or option.get("maxLength"), (operation_id, parameter)
+                    assert {"enum", "const"} & set(option) or option.get("maxLength"), (
+                        operation_id,
+                        parameter,
+                    )
                 if option.get("type") == "integer":
                     assert option["format"] == "int32" and "maximum" in option
 

@@ -673,3 +673,77 @@ def test_any_q_is_a_200_or_a_400_naming_q(client: TestClient, path: str) -> None
         assert found <= everything
 
     check()
+
+
+# ---------------------------------------------------------------- timelines with empty buckets
+
+
+def _recased(params: Params) -> Params:
+    """The same filters with vocabulary values in another case (`cn`, `VIDEO_CALL`)."""
+    recase = {"country": str.lower, "kind": str.upper, "topic": str.upper, "status": str.title}
+    return [(name, recase.get(name, str)(value)) for name, value in params]
+
+
+def _month_index(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
+
+
+def expected_filled_timeline(
+    seeded: Seeded, params: Params, granularity: str
+) -> tuple[dict[str, int], dict[str, int]]:
+    """(buckets, coarser) counted here from the matching events: every period from the range's
+    first to its last (an open end at the data's extent, widened to every counted period)."""
+    width = 4 if granularity == "year" else 7
+    events = seeded.event_by_id()
+    buckets: dict[str, int] = {}
+    coarser: dict[str, int] = {}
+    for event_id in expected_events(seeded, params):
+        event = events[event_id]
+        if granularity == "month" and event["date_precision"] == "year":
+            coarser[event["earliest_date"][:4]] = coarser.get(event["earliest_date"][:4], 0) + 1
+        else:
+            period = event["earliest_date"][:width]
+            buckets[period] = buckets.get(period, 0) + 1
+    lows = [b[0] for v in values(params, "from") + values(params, "date") if (b := bounds(v))]
+    highs = [b[1] for v in values(params, "to") + values(params, "date") if (b := bounds(v))]
+    starts = [e["earliest_date"] for e in seeded.events]
+    first = max(lows).isoformat() if lows else min(starts)
+    last = min(highs).isoformat() if highs else max(starts)
+    start = min([first[:width], *buckets])
+    end = max([last[:width], *buckets])
+    if width == 4:
+        periods = [str(year) for year in range(int(start), int(end) + 1)]
+    else:
+        indexes = range(_month_index(start), _month_index(end) + 1)
+        periods = [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in indexes]
+    return {period: buckets.get(period, 0) for period in periods}, coarser
+
+
+def test_filled_timelines_count_every_period_of_the_range(
+    client: TestClient, seeded: Seeded
+) -> None:
+    """fill=zero lists every period of the range, contiguous, and each count is the number of
+    matching events that start in it; vocabulary values in another case change nothing."""
+
+    @API
+    @given(
+        params=event_params(seeded),
+        granularity=st.sampled_from(["year", "month"]),
+        recase=st.booleans(),
+    )
+    def check(params: Params, granularity: str, recase: bool) -> None:
+        params = [pair for pair in params if pair[0] != "sort"]
+        sent = [*(_recased(params) if recase else params), ("granularity", granularity)]
+        response = client.get("/v1/timeline", params=[*sent, ("fill", "zero")])
+        if inverted_range(params):
+            assert_problem(response, 400, parameter="from")
+            return
+        got = ok(response)
+        buckets, coarser = expected_filled_timeline(seeded, params, granularity)
+        assert [(b["period"], b["count"]) for b in got["buckets"]] == list(buckets.items())
+        assert {b["period"]: b["count"] for b in got["coarser"]} == coarser
+        assert got["total"] == sum(buckets.values()) + sum(coarser.values())
+        sparse = ok(client.get("/v1/timeline", params=[*sent]))
+        assert [b for b in got["buckets"] if b["count"]] == sparse["buckets"]
+
+    check()

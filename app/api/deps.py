@@ -12,19 +12,43 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import PlainTextResponse
 from fastapi.routing import APIRoute
-from pydantic import StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from app.api.negotiation import Format, negotiate
+from app.api.responses import EXPORT_MEDIA
 from app.config import Settings
 from app.dates import partial_date_bounds
-from app.errors import ParameterError, ParameterLocation, ProblemError, invalid_parameter
+from app.errors import (
+    ParameterError,
+    ParameterLocation,
+    ProblemError,
+    invalid_parameter,
+    worded,
+)
 from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.services.search import SearchQueryError, parse_query, query_pattern
 
 # What an id can look like (slugs, Wikidata QIDs); stated in the schema so clients and fuzzers
 # know, and anything else is a 400 naming the parameter.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$"
-TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+ID_PATTERN = worded(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$",
+    "an id is 1 to 120 letters, digits, '.', '_' or '-', starting with a letter or digit",
+)
+TEXT_PATTERN = worded(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", "must not contain control characters (such as NUL)"
+)
+COUNTRY_PATTERN = worded(
+    r"^[A-Za-z]{2}$", "use a two-letter ISO 3166-1 alpha-2 code such as CN (any case)"
+)
+CURSOR_PATTERN = worded(
+    r"^[A-Za-z0-9_-]+$", "is not a cursor this API issued; use next_cursor unchanged"
+)
 
 IdRef = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 EventId = Annotated[
@@ -61,7 +85,24 @@ ObservationId = Annotated[
         pattern=ID_PATTERN, description="Trade observation id", examples=["t-001-2024-total-244-8"]
     ),
 ]
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+def _ascii_upper(value: str) -> str:
+    return value.upper()
+
+
+def _ascii_lower(value: Any) -> Any:
+    # ASCII only: str.lower() would also map a Kelvin sign to "k".
+    return value.lower() if isinstance(value, str) and value.isascii() else value
+
+
+# Codes and vocabulary values are matched in any case and answered in their canonical case, so
+# `country=cn` and `country=CN` are one query (one cursor fingerprint, one ETag).
+CountryCode = Annotated[
+    str, StringConstraints(pattern=COUNTRY_PATTERN), AfterValidator(_ascii_upper)
+]
+AnyCase = BeforeValidator(_ascii_lower)
+ANY_CASE = " Matched in any case; answers use the lowercase value."
 # A filter may be repeated (leader, country, kind, topic), up to this many times.
 MAX_REPEATS = 20
 
@@ -258,16 +299,12 @@ LegacyFormatParam = Annotated[
         "operation instead)",
     ),
 ]
-ExportFormat = Annotated[
-    Literal["csv", "ndjson"],
-    Path(description="csv (a header row, nested fields flattened) or ndjson (one item per line)"),
-]
 
 
 # Checked for its alphabet here; its length, signature and list by app/services/cursors.py.
 CursorParam = Annotated[
     str | None,
-    Query(pattern=r"^[A-Za-z0-9_-]+$", description="Opaque `next_cursor` from the previous page"),
+    Query(pattern=CURSOR_PATTERN, description="Opaque `next_cursor` from the previous page"),
 ]
 
 
@@ -310,7 +347,7 @@ async def check_accept(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or "format" in _query_names(route.dependant):
         return
-    if "format" in route.param_convertors:  # an export: its path names what it produces
+    if route.response_class in EXPORT_MEDIA.values():  # an export: its path names its type
         return
     if route.response_class is PlainTextResponse:
         accept = request.headers.get("accept", "")

@@ -5,7 +5,9 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from app.api.deps import (
+    ANY_CASE,
     ID_PATTERN,
+    AnyCase,
     CountryCode,
     FromParam,
     IdRef,
@@ -46,20 +48,28 @@ async def event_filters(
     country: Annotated[
         list[CountryCode] | None,
         Query(
-            description="ISO alpha-2 country involved; repeat for events involving all of them",
+            description="ISO alpha-2 country involved, in any case (`cn` reads as `CN`); "
+            "repeat for events involving all of them",
             examples=["CN"],
         ),
     ] = None,
     kind: Annotated[
-        list[EventKind] | None,
-        Query(description="Event kind; repeat to match any of them", examples=["video_call"]),
+        list[Annotated[EventKind, AnyCase]] | None,
+        Query(
+            description="Event kind; repeat to match any of them." + ANY_CASE,
+            examples=["video_call"],
+        ),
     ] = None,
     topic: Annotated[
-        list[Topic] | None,
-        Query(description="Topic tag; repeat for events with all of them", examples=["taiwan"]),
+        list[Annotated[Topic, AnyCase]] | None,
+        Query(
+            description="Topic tag; repeat for events with all of them." + ANY_CASE,
+            examples=["taiwan"],
+        ),
     ] = None,
     status: Annotated[
-        EventStatus | None, Query(description="occurred or planned", examples=["planned"])
+        Annotated[EventStatus, AnyCase] | None,
+        Query(description="occurred or planned." + ANY_CASE, examples=["planned"]),
     ] = None,
     source: Annotated[
         str | None,

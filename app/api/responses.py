@@ -7,11 +7,20 @@ from fastapi.responses import Response
 from app.errors import PROBLEM_MEDIA_TYPE, Problem
 
 
-class ExportMedia(Response):
-    """The response class export operations declare, so that OpenAPI lists no JSON 200 for
-    them (they return the streamed response of app/api/lists.py export_response)."""
+class CsvExport(Response):
+    """The response class a CSV export operation declares, so that OpenAPI lists no JSON 200
+    for it (it returns the streamed response of app/api/lists.py export_response)."""
 
     media_type = "text/csv"
+
+
+class NdjsonExport(Response):
+    """The response class an NDJSON export operation declares."""
+
+    media_type = "application/x-ndjson"
+
+
+EXPORT_MEDIA: dict[str, type[Response]] = {"csv": CsvExport, "ndjson": NdjsonExport}
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -28,14 +37,18 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: _problem("The database is unreachable, not migrated, or a query ran out of time"),
 }
 
-EXPORT_CONTENT: dict[str, Any] = {
-    "text/csv": {
-        "schema": {"type": "string"},
-        "example": "id,start_date,end_date,date_precision,...\r\n",
+EXPORT_CONTENT: dict[str, dict[str, Any]] = {
+    "csv": {
+        "text/csv": {
+            "schema": {"type": "string"},
+            "example": "id,start_date,end_date,date_precision,...\r\n",
+        },
     },
-    "application/x-ndjson": {
-        "schema": {"type": "string"},
-        "example": '{"id": "2025-01-21-putin-xi-video-call", ...}\n',
+    "ndjson": {
+        "application/x-ndjson": {
+            "schema": {"type": "string"},
+            "example": '{"id": "2025-01-21-putin-xi-video-call", ...}\n',
+        },
     },
 }
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -55,12 +68,19 @@ ITEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     406: LIST_RESPONSES[406],
 }
 SUBLIST_RESPONSES: dict[int | str, dict[str, Any]] = {**LIST_RESPONSES, **ITEM_RESPONSES}
-EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "Every matching item (up to EXPORT_MAX_ROWS, sent as X-Export-Max-Rows), "
-        "streamed as CSV (one row per item, nested fields flattened) or NDJSON (one JSON item "
-        "per line), with a Content-Disposition file name",
-        "content": EXPORT_CONTENT,
-    },
-    **ITEM_RESPONSES,
+EXPORT_DESCRIPTIONS = {
+    "csv": "CSV (a header row, then one row per item, nested fields flattened)",
+    "ndjson": "NDJSON (one JSON item per line)",
+}
+EXPORT_RESPONSES: dict[str, dict[int | str, dict[str, Any]]] = {
+    fmt: {
+        200: {
+            "description": "Every matching item (up to EXPORT_MAX_ROWS, sent as "
+            f"X-Export-Max-Rows), streamed as {EXPORT_DESCRIPTIONS[fmt]}, with a "
+            "Content-Disposition file name",
+            "content": EXPORT_CONTENT[fmt],
+        },
+        **ITEM_RESPONSES,
+    }
+    for fmt in EXPORT_CONTENT
 }

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import (
+    AnyCase,
+    CountryCode,
     CursorParam,
     EventId,
     LeaderId,
@@ -39,7 +41,7 @@ router = APIRouter(
 )
 
 SEARCH_SIZE = 20
-Country = Annotated[str, Query(pattern="^[A-Z]{2}$")]
+Country = Annotated[CountryCode, Query()]
 
 
 STATIC_TYPES = {
@@ -176,7 +178,7 @@ async def trade_page(
     db: DatabaseDep,
     country: Country = "CN",
     partner: Country = "RU",
-    flow: Annotated[TradeFlow, Query()] = TradeFlow.total,
+    flow: Annotated[Annotated[TradeFlow, AnyCase], Query()] = TradeFlow.total,
 ) -> Response:
     found = await db.call(explorer.trade_page, country=country, partner=partner, flow=flow.value)
     panels = [

@@ -5,9 +5,14 @@ from typing import Annotated, Generic, TypeVar
 from pydantic import BaseModel, Field, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
+from app.errors import worded
+
 ItemT = TypeVar("ItemT")
 
-PARTIAL_DATE_PATTERN = r"^[1-9]\d{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+PARTIAL_DATE_PATTERN = worded(
+    r"^[1-9]\d{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
+    "use YYYY, YYYY-MM or YYYY-MM-DD (such as 2021, 2021-07 or 2021-07-06)",
+)
 
 
 # A value that is always a whole ISO date (YYYY-MM-DD): typed `format: date` for clients, kept a

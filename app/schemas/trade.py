@@ -73,7 +73,12 @@ class TradeSeries(BaseModel):
     observation, bounds included (see `bound`)."""
 
     series: SeriesKey
-    period_type: PeriodType
-    kind: TradeKind
+    period_type: PeriodType | Literal["all"] = Field(
+        description="The period type asked for; `all`: each point states its own"
+    )
+    kind: TradeKind | Literal["all"] = Field(
+        description="The kind asked for; `all`: actual figures and targets, each point "
+        "stating its own"
+    )
     select: Literal["preferred", "all"] = Field(examples=["preferred"])
     points: list[TradeObservationPublic]

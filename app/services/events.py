@@ -129,13 +129,21 @@ def event_detail(snapshot: Snapshot, *, event_id: str) -> bytes:
     ).encode()
 
 
-def timeline_document(snapshot: Snapshot, *, filters: EventFilters, granularity: str) -> bytes:
+def timeline_document(snapshot: Snapshot, **arguments: Any) -> bytes:
     """Event counts per year or month, as JSON."""
-    return orjson.dumps(timeline(snapshot, filters=filters, granularity=granularity))
+    return orjson.dumps(timeline(snapshot, **arguments))
 
 
-def timeline(snapshot: Snapshot, *, filters: EventFilters, granularity: str) -> dict[str, Any]:
-    """Event counts per year or month; coarser-dated events are counted separately."""
+def timeline(
+    snapshot: Snapshot,
+    *,
+    filters: EventFilters,
+    granularity: str,
+    fill: str = "none",
+    max_buckets: int = 0,
+) -> dict[str, Any]:
+    """Event counts per year or month; coarser-dated events are counted separately. With
+    fill="zero", every period of the range is listed, with a count of 0 where none started."""
     rows = timelines.monthly_counts(snapshot, selection(snapshot, filters))
     width = 4 if granularity == "year" else 7
     buckets: dict[str, int] = {}
@@ -145,6 +153,18 @@ def timeline(snapshot: Snapshot, *, filters: EventFilters, granularity: str) -> 
             coarser[month[:4]] = coarser.get(month[:4], 0) + int(count)
         else:
             buckets[month[:width]] = buckets.get(month[:width], 0) + int(count)
+    if fill == "zero":
+        lows = [day for day in (filters.start, filters.period and filters.period[0]) if day]
+        highs = [day for day in (filters.end, filters.period and filters.period[1]) if day]
+        for period in timelines.filled_periods(
+            snapshot,
+            low=max(lows, default=None),
+            high=min(highs, default=None),
+            counted=sorted(buckets),
+            granularity=granularity,
+            max_buckets=max_buckets,
+        ):
+            buckets.setdefault(period, 0)
     return {
         "granularity": granularity,
         "buckets": [{"period": k, "count": v} for k, v in sorted(buckets.items())],

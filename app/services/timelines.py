@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.database import Snapshot, in_list, where
+from app.errors import invalid_parameter
 from app.readmodel.contract import EVENT_TIMELINE_COUNT, EVERYTHING, KIND
 from app.services import walks
 
@@ -127,3 +128,52 @@ def _count_by_walking(snapshot: Snapshot, chosen: walks.Selection) -> Rows:
         "GROUP BY 1, 2",
         plan.params,
     )
+
+
+def filled_periods(
+    snapshot: Snapshot,
+    *,
+    low: dt.date | None,
+    high: dt.date | None,
+    counted: list[str],
+    granularity: str,
+    max_buckets: int,
+) -> list[str]:
+    """Every period (`YYYY` or `YYYY-MM`) from the first to the last of a filled timeline: the
+    filters' range where they bound it, else the extent of the data, widened to every period in
+    `counted` (an event starting before `from` is counted where it starts). Bounded: more than
+    `max_buckets` periods is a 400."""
+    width = 4 if granularity == "year" else 7
+    extent = snapshot.rows(
+        "SELECT min(month), max(month) FROM event_timeline_count "
+        "WHERE dimension = :dimension AND value = :value",
+        {"dimension": walks.EVERYTHING[0], "value": walks.EVERYTHING[1]},
+    )
+    data_first, data_last = extent[0] if extent else (None, None)
+    first = low.isoformat() if low else data_first
+    last = high.isoformat() if high else data_last
+    starts = [p[:width] for p in (first, *counted[:1]) if p]
+    ends = [p[:width] for p in (last, *counted[-1:]) if p]
+    if not starts or not ends:
+        return []
+    start, end = min(starts), max(ends)
+    if start > end:
+        return []
+    count = _index(end) - _index(start) + 1
+    if count > max_buckets:
+        raise invalid_parameter(
+            "fill",
+            f"fill=zero would list {count} periods ({start} to {end}); at most "
+            f"{max_buckets} are listed (TIMELINE_MAX_BUCKETS): narrow from/to, or use "
+            "granularity=year",
+        )
+    if width == 4:
+        return [str(year) for year in range(int(start), int(end) + 1)]
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(_index(start), _index(end) + 1)]
+
+
+def _index(period: str) -> int:
+    """A year's number, or a month's number counted from year 0."""
+    if len(period) == 4:
+        return int(period)
+    return int(period[:4]) * 12 + int(period[5:7]) - 1

@@ -66,6 +66,10 @@ def observation_document(snapshot: Snapshot, *, observation_id: str) -> bytes:
     return str(doc).encode()
 
 
+# A series' `kind` or `period_type` that stands for every value.
+ALL = "all"
+
+
 @dataclass(frozen=True)
 class SeriesQuery:
     country: str
@@ -97,20 +101,13 @@ def _series_plan(snapshot: Snapshot, query: SeriesQuery) -> Plan:
         listing="/v1/vocab (countries)",
     )
     country, partner = query.key
-    conditions = [
-        "i.country = :country",
-        "i.partner = :partner",
-        "i.flow = :flow",
-        "i.period_type = :period_type",
-        "i.kind = :kind",
-    ]
-    params: Params = {
-        "country": country,
-        "partner": partner,
-        "flow": query.flow,
-        "period_type": query.period_type,
-        "kind": query.kind,
-    }
+    conditions = ["i.country = :country", "i.partner = :partner", "i.flow = :flow"]
+    params: Params = {"country": country, "partner": partner, "flow": query.flow}
+    for column in ("period_type", "kind"):
+        value = getattr(query, column)
+        if value != ALL:
+            conditions.append(f"i.{column} = :{column}")
+            params[column] = value
     if query.start is not None:
         conditions.append("coalesce(i.period_end, i.period_start) >= :start")
         params["start"] = query.start
@@ -121,11 +118,12 @@ def _series_plan(snapshot: Snapshot, query: SeriesQuery) -> Plan:
         conditions.append("i.preferred = :preferred")
         params["preferred"] = True
     # One series is one range of ix_trade_observation_series: a point per period at most.
+    # Undated targets (no period_start) come last on both databases, whose NULLs sort apart.
     return Plan(
         "trade_observation AS i",
         conditions,
         params,
-        ("i.period_start", "i.preferred DESC", "i.id"),
+        ("i.period_start IS NULL", "i.period_start", "i.preferred DESC", "i.id"),
         unpaged=True,
     )
 

@@ -5,16 +5,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.api.deps import EventId, ExportFormat, PageDep, SortParam
+from app.api.deps import EventId, PageDep, SortParam, app_settings
 from app.api.event_filters import EventFiltersDep
+from app.api.exports import ExportFormatDep, export_routes
 from app.api.lists import document, export_response, list_response
-from app.api.responses import (
-    EXPORT_RESPONSES,
-    ITEM_RESPONSES,
-    LIST_RESPONSES,
-    QUERY_RESPONSES,
-    ExportMedia,
-)
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
 from app.database import DatabaseDep
 from app.schemas.events import EventDetail, EventPage, Timeline
 from app.services import events as service
@@ -42,15 +37,9 @@ async def list_events(
     return await list_response(db, listing, page)
 
 
-@router.get(
-    "/events.{format}",
-    operation_id="export_events",
-    summary="Export events as CSV or NDJSON",
-    response_class=ExportMedia,
-    responses=EXPORT_RESPONSES,
-)
+@export_routes(router, "/events", operation_id="export_events", what="events")
 async def export_events(
-    db: DatabaseDep, filters: EventFiltersDep, format: ExportFormat, sort: SortParam = "date"
+    db: DatabaseDep, filters: EventFiltersDep, format: ExportFormatDep, sort: SortParam = "date"
 ) -> Response:
     """Every event matching the filters of /v1/events (no paging), streamed."""
     listing = service.event_listing(filters=filters, descending=sort == "-date")
@@ -81,8 +70,24 @@ async def get_timeline(
     db: DatabaseDep,
     filters: EventFiltersDep,
     granularity: Annotated[Literal["year", "month"], Query(description="Bucket size")] = "year",
+    fill: Annotated[
+        Literal["none", "zero"],
+        Query(
+            description="none: only periods with events; zero: every period from `from` (or "
+            "`date`) to `to`, each open end at the data's first or last period, with 0 where "
+            "no event starts (at most TIMELINE_MAX_BUCKETS periods, default 1200)"
+        ),
+    ] = "none",
 ) -> Response:
     """Event counts per period, with the same filters as /v1/events. An event is counted in the
     bucket of its first possible day; with granularity=month, year-precision events are counted
     per year under `coarser` instead of being forced into a month."""
-    return await document(db, service.timeline_document, filters=filters, granularity=granularity)
+    assert db.request is not None
+    return await document(
+        db,
+        service.timeline_document,
+        filters=filters,
+        granularity=granularity,
+        fill=fill,
+        max_buckets=app_settings(db.request).timeline_max_buckets,
+    )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from app.api.responses import ITEM_RESPONSES
-from app.errors import PROBLEM_TYPE_BASE, PROBLEM_TYPES, not_found
+from app.errors import PROBLEM_TYPE_BASE, PROBLEM_TYPES, not_found, worded
 
 router = APIRouter(tags=["reference"])
 
@@ -27,7 +27,10 @@ def get_problem_type(
     slug: Annotated[
         str,
         Path(
-            pattern=r"^[a-z][a-z-]{0,39}$",
+            pattern=worded(
+                r"^[a-z][a-z-]{0,39}$",
+                "a problem type is lowercase letters and '-', such as invalid-parameter",
+            ),
             description="The last part of a problem `type`",
             examples=["invalid-parameter"],
         ),

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import (
+    ANY_CASE,
     ID_PATTERN,
-    ExportFormat,
+    AnyCase,
     FromParam,
     IdRef,
     LeaderId,
@@ -21,14 +22,9 @@ from app.api.deps import (
     checked_q,
     date_range,
 )
+from app.api.exports import ExportFormatDep, export_routes
 from app.api.lists import document, export_response, list_response
-from app.api.responses import (
-    EXPORT_RESPONSES,
-    ITEM_RESPONSES,
-    LIST_RESPONSES,
-    SUBLIST_RESPONSES,
-    ExportMedia,
-)
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, SUBLIST_RESPONSES
 from app.database import DatabaseDep
 from app.schemas.quotes import QuotePage, QuotePublic
 from app.services import quotes as service
@@ -50,14 +46,16 @@ async def quote_filters(
     start: FromParam = None,
     end: ToParam = None,
     lang: Annotated[
-        Language | None, Query(description="Language of the verbatim text", examples=["en"])
+        Annotated[Language, AnyCase] | None,
+        Query(description="Language of the verbatim text." + ANY_CASE, examples=["en"]),
     ] = None,
     attribution: Annotated[
-        Attribution | None,
-        Query(description="How the words reached the source", examples=["agency"]),
+        Annotated[Attribution, AnyCase] | None,
+        Query(description="How the words reached the source." + ANY_CASE, examples=["agency"]),
     ] = None,
     topic: Annotated[
-        list[Topic] | None, Query(description="Topic tag; repeat to match any of them")
+        list[Annotated[Topic, AnyCase]] | None,
+        Query(description="Topic tag; repeat to match any of them." + ANY_CASE),
     ] = None,
     q: QParam = None,
     speech: Annotated[
@@ -118,17 +116,11 @@ async def list_quotes(
     return await list_response(db, listing, page)
 
 
-@router.get(
-    "/quotes.{format}",
-    operation_id="export_quotes",
-    summary="Export quotes as CSV or NDJSON",
-    response_class=ExportMedia,
-    responses=EXPORT_RESPONSES,
-)
+@export_routes(router, "/quotes", operation_id="export_quotes", what="quotes")
 async def export_quotes(
     db: DatabaseDep,
     filters: QuoteFiltersDep,
-    format: ExportFormat,
+    format: ExportFormatDep,
     leader: SpeakerParam = None,
     sort: SortParam = "date",
 ) -> Response:
@@ -175,19 +167,18 @@ async def list_leader_quotes(
     return await list_response(db, listing, page)
 
 
-@router.get(
-    "/leaders/{leader_id}/quotes.{format}",
+@export_routes(
+    router,
+    "/leaders/{leader_id}/quotes",
     operation_id="export_leader_quotes",
-    summary="Export one leader's quotes as CSV or NDJSON",
-    response_class=ExportMedia,
-    responses=EXPORT_RESPONSES,
+    what="one leader's quotes",
     tags=["leaders"],
 )
 async def export_leader_quotes(
     leader_id: LeaderId,
     db: DatabaseDep,
     filters: QuoteFiltersDep,
-    format: ExportFormat,
+    format: ExportFormatDep,
     sort: SortParam = "date",
 ) -> Response:
     """Every quote of one leader matching the filters (no paging), streamed."""

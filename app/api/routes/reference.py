@@ -3,15 +3,10 @@
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
-from app.api.deps import ExportFormat, LeaderId, PageDep, SourceId
+from app.api.deps import LeaderId, PageDep, SourceId
+from app.api.exports import ExportFormatDep, export_routes
 from app.api.lists import document, export_response, list_response
-from app.api.responses import (
-    EXPORT_RESPONSES,
-    ITEM_RESPONSES,
-    LIST_RESPONSES,
-    QUERY_RESPONSES,
-    ExportMedia,
-)
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
 from app.database import DatabaseDep
 from app.schemas.reference import LeaderPage, LeaderPublic, SourceDetail, SourcePage, Vocabularies
 from app.services import reference as service
@@ -32,15 +27,8 @@ async def list_leaders(db: DatabaseDep, page: PageDep) -> Response:
     return await list_response(db, service.leader_listing(), page)
 
 
-@router.get(
-    "/leaders.{format}",
-    operation_id="export_leaders",
-    summary="Export leaders as CSV or NDJSON",
-    response_class=ExportMedia,
-    responses=EXPORT_RESPONSES,
-    tags=["leaders"],
-)
-async def export_leaders(db: DatabaseDep, format: ExportFormat) -> Response:
+@export_routes(router, "/leaders", operation_id="export_leaders", what="leaders", tags=["leaders"])
+async def export_leaders(db: DatabaseDep, format: ExportFormatDep) -> Response:
     """Every leader, streamed."""
     return await export_response(db, service.leader_listing(), fmt=format)
 
@@ -71,15 +59,8 @@ async def list_sources(db: DatabaseDep, page: PageDep) -> Response:
     return await list_response(db, service.source_listing(), page)
 
 
-@router.get(
-    "/sources.{format}",
-    operation_id="export_sources",
-    summary="Export sources as CSV or NDJSON",
-    response_class=ExportMedia,
-    responses=EXPORT_RESPONSES,
-    tags=["sources"],
-)
-async def export_sources(db: DatabaseDep, format: ExportFormat) -> Response:
+@export_routes(router, "/sources", operation_id="export_sources", what="sources", tags=["sources"])
+async def export_sources(db: DatabaseDep, format: ExportFormatDep) -> Response:
     """Every source with its metadata, streamed."""
     return await export_response(db, service.source_listing(), fmt=format)
 

@@ -6,8 +6,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from app.api.deps import (
+    ANY_CASE,
     ID_PATTERN,
-    ExportFormat,
+    AnyCase,
+    CountryCode,
     FromParam,
     LegacyFormatParam,
     ObservationId,
@@ -15,15 +17,11 @@ from app.api.deps import (
     ToParam,
     date_range,
 )
+from app.api.exports import ExportFormatDep, export_routes
 from app.api.lists import document, document_or_export, export_response, list_response
-from app.api.responses import (
-    EXPORT_RESPONSES,
-    ITEM_RESPONSES,
-    LIST_RESPONSES,
-    QUERY_RESPONSES,
-    ExportMedia,
-)
+from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
 from app.database import DatabaseDep
+from app.errors import worded
 from app.schemas.trade import TradeObservationPage, TradeObservationPublic, TradeSeries
 from app.services import trade as service
 from app.vocab import PeriodType, TradeFlow, TradeKind
@@ -34,10 +32,20 @@ router = APIRouter(prefix="/trade", tags=["trade"])
 # goals with no period ("to 200 billion") and often stated as bounds ("more than"), which the
 # preferred selection leaves out: a request for targets that names neither gets all of them
 # rather than an empty series.
-DEFAULT_PERIOD_TYPE = {TradeKind.actual: PeriodType.annual, TradeKind.target: PeriodType.open}
-DEFAULT_SELECT: dict[TradeKind, Literal["preferred", "all"]] = {
+# `all` (of kinds or of period types) asks for every figure in one call: actual figures and
+# targets, annual, year-to-date, monthly and open, bounds included unless select=preferred.
+ALL = service.ALL
+SeriesKind = Annotated[TradeKind | Literal["all"], AnyCase]
+SeriesPeriodType = Annotated[PeriodType | Literal["all"], AnyCase]
+DEFAULT_PERIOD_TYPE: dict[str, str] = {
+    TradeKind.actual: PeriodType.annual,
+    TradeKind.target: PeriodType.open,
+    ALL: ALL,
+}
+DEFAULT_SELECT: dict[str, Literal["preferred", "all"]] = {
     TradeKind.actual: "preferred",
     TradeKind.target: "all",
+    ALL: "all",
 }
 
 
@@ -45,29 +53,35 @@ async def series_query(
     start: FromParam = None,
     end: ToParam = None,
     country: Annotated[
-        str, Query(pattern="^[A-Z]{2}$", description="Reporting side (alpha-2)", examples=["CN"])
+        CountryCode,
+        Query(description="Reporting side (alpha-2, any case)", examples=["CN"]),
     ] = "CN",
     partner: Annotated[
-        str, Query(pattern="^[A-Z]{2}$", description="Partner (alpha-2)", examples=["RU"])
+        CountryCode, Query(description="Partner (alpha-2, any case)", examples=["RU"])
     ] = "RU",
     flow: Annotated[
-        TradeFlow, Query(description="total turnover (order-insensitive), export or import")
+        Annotated[TradeFlow, AnyCase],
+        Query(description="total turnover (order-insensitive), export or import." + ANY_CASE),
     ] = TradeFlow.total,
     period_type: Annotated[
-        PeriodType | None,
+        SeriesPeriodType | None,
         Query(
-            description="annual, ytd (January to a month), month, or open (undated targets). "
-            "Default: annual for kind=actual, open for kind=target"
+            description="annual, ytd (January to a month), month, open (undated targets), or "
+            "all (every period type in one series). Default: annual for kind=actual, open for "
+            "kind=target, all for kind=all." + ANY_CASE
         ),
     ] = None,
-    kind: Annotated[TradeKind, Query(description="actual figures or targets")] = TradeKind.actual,
+    kind: Annotated[
+        SeriesKind,
+        Query(description="actual figures, targets, or all (both in one series)." + ANY_CASE),
+    ] = TradeKind.actual,
     select: Annotated[
         Literal["preferred", "all"] | None,
         Query(
             description="preferred: one point per period with a stated value (bounds such as "
             "'exceeded 100 billion' are left out); all: every observation, bounds included, each "
             "with `bound`, `preferred` and the reason it won or lost. Default: preferred for "
-            "kind=actual, all for kind=target"
+            "kind=actual, all for kind=target and kind=all"
         ),
     ] = None,
 ) -> service.SeriesQuery:
@@ -76,8 +90,8 @@ async def series_query(
         country=country,
         partner=partner,
         flow=flow.value,
-        period_type=(period_type or DEFAULT_PERIOD_TYPE[kind]).value,
-        kind=kind.value,
+        period_type=str(period_type or DEFAULT_PERIOD_TYPE[kind]),
+        kind=str(kind),
         start=low,
         end=high,
         preferred_only=(select or DEFAULT_SELECT[kind]) == "preferred",
@@ -108,14 +122,10 @@ async def get_series(
     )
 
 
-@router.get(
-    "/series.{format}",
-    operation_id="export_trade_series",
-    summary="Export a trade series as CSV or NDJSON",
-    response_class=ExportMedia,
-    responses=EXPORT_RESPONSES,
-)
-async def export_series(db: DatabaseDep, query: SeriesQueryDep, format: ExportFormat) -> Response:
+@export_routes(router, "/series", operation_id="export_trade_series", what="a trade series")
+async def export_series(
+    db: DatabaseDep, query: SeriesQueryDep, format: ExportFormatDep
+) -> Response:
     """The points of the series /v1/trade/series answers with the same parameters, as rows."""
     return await export_response(db, service.series_listing(query=query), fmt=format)
 
@@ -127,13 +137,20 @@ async def observation_filters(
     period: Annotated[
         str | None,
         Query(
-            pattern=r"^\d{4}(-\d{2}){0,2}(/P\d{1,3}[YMD])?$",
+            pattern=worded(
+                r"^\d{4}(-\d{2}){0,2}(/P\d{1,3}[YMD])?$",
+                "use an SDMX period as stored, such as 2024, 2021-10 or 2021-01-01/P10M",
+            ),
             description="SDMX period as stored",
             examples=["2024"],
         ),
     ] = None,
-    period_type: Annotated[PeriodType | None, Query(description="Period type")] = None,
-    kind: Annotated[TradeKind | None, Query(description="actual or target")] = None,
+    period_type: Annotated[
+        Annotated[PeriodType, AnyCase] | None, Query(description="Period type." + ANY_CASE)
+    ] = None,
+    kind: Annotated[
+        Annotated[TradeKind, AnyCase] | None, Query(description="actual or target." + ANY_CASE)
+    ] = None,
     event: Annotated[
         str | None, Query(pattern=ID_PATTERN, description="Only figures stated with this event id")
     ] = None,
@@ -164,15 +181,11 @@ async def list_observations(
     return await list_response(db, service.observation_listing(filters=filters), page)
 
 
-@router.get(
-    "/observations.{format}",
-    operation_id="export_trade_observations",
-    summary="Export trade observations as CSV or NDJSON",
-    response_class=ExportMedia,
-    responses=EXPORT_RESPONSES,
+@export_routes(
+    router, "/observations", operation_id="export_trade_observations", what="trade observations"
 )
 async def export_observations(
-    db: DatabaseDep, filters: ObservationFiltersDep, format: ExportFormat
+    db: DatabaseDep, filters: ObservationFiltersDep, format: ExportFormatDep
 ) -> Response:
     """Every trade figure matching the filters of /v1/trade/observations, streamed."""
     return await export_response(db, service.observation_listing(filters=filters), fmt=format)

@@ -5,9 +5,10 @@ schema (tests/test_clients.py): type-checked with mypy --strict, then run agains
 """
 
 import sys
+from http import HTTPStatus
 
 from diplomatic_events_client import Client
-from diplomatic_events_client.api.events import get_event, list_events
+from diplomatic_events_client.api.events import export_events_csv, get_event, list_events
 from diplomatic_events_client.api.quotes import list_leader_quotes
 from diplomatic_events_client.api.trade import get_trade_series
 from diplomatic_events_client.models import (
@@ -40,9 +41,29 @@ def main(base_url: str) -> None:
     ids = all_event_ids(client)
     assert len(ids) == len(set(ids)) > 10, ids
 
-    detail = get_event.sync(ids[0], client=client)
+    first = get_event.sync_detailed(ids[0], client=client)
+    detail = first.parsed
     assert isinstance(detail, EventDetail), detail
     assert detail.earliest_date <= detail.latest_date
+
+    # Revalidation, as docs/api.md says to write it: send the ETag back as If-None-Match; a
+    # 304 has status_code NOT_MODIFIED and parsed None, and the copy already held is kept.
+    again = get_event.sync_detailed(
+        ids[0], client=client.with_headers({"If-None-Match": first.headers["ETag"]})
+    )
+    if again.status_code == HTTPStatus.NOT_MODIFIED:
+        current = detail
+    else:
+        assert isinstance(again.parsed, EventDetail), again.parsed
+        current = again.parsed
+    assert again.status_code == HTTPStatus.NOT_MODIFIED and again.parsed is None, again
+    assert current.id == ids[0]
+
+    # An export by its literal path: the 200 is the CSV text; codes are matched in any case.
+    csv = export_events_csv.sync_detailed(client=client, country=["cn"])
+    assert csv.status_code == HTTPStatus.OK and isinstance(csv.parsed, str), csv
+    csv_lines = [line for line in csv.parsed.split("\r\n") if line]
+    assert csv_lines[0].startswith("id,") and len(csv_lines) > 1, csv_lines[:2]
 
     quotes = list_leader_quotes.sync("vladimir-putin", client=client, limit=3)
     assert isinstance(quotes, QuotePage), quotes
@@ -59,7 +80,8 @@ def main(base_url: str) -> None:
     assert [error.parameter for error in errors] == ["leader"], errors
 
     print(
-        f"{len(ids)} events; {detail.id}; {len(quotes.items)} quotes; "
+        f"{len(ids)} events; {detail.id}; 304 kept {current.id}; "
+        f"{len(csv_lines) - 1} csv rows; {len(quotes.items)} quotes; "
         f"{len(series.points)} target(s); problem {problem.status} on {errors[0].location}"
     )
 

@@ -5,6 +5,7 @@ import createClient from "openapi-fetch";
 import type { components, paths } from "./schema";
 
 type EventPage = components["schemas"]["EventPage"];
+type EventDetail = components["schemas"]["EventDetail"];
 type Problem = components["schemas"]["Problem"];
 
 export async function run(baseUrl: string): Promise<string> {
@@ -28,6 +29,38 @@ export async function run(baseUrl: string): Promise<string> {
   });
   if (!detail.data) throw new Error(`get_event: ${detail.error.detail}`);
   const earliest: string = detail.data.earliest_date;
+
+  // Revalidation, as docs/api.md says to write it: send the ETag back as If-None-Match. On a
+  // 304 openapi-fetch gives no `data` and a falsy `error` (""), so the status is checked first
+  // and the copy already held is kept.
+  const etag = detail.response.headers.get("ETag");
+  if (!etag) throw new Error("get_event sent no ETag");
+  const again = await client.GET("/v1/events/{event_id}", {
+    params: { path: { event_id: ids[0] } },
+    headers: { "If-None-Match": etag },
+  });
+  let current: EventDetail;
+  if (again.response.status === 304) {
+    current = detail.data;
+  } else if (again.data) {
+    current = again.data;
+  } else {
+    throw new Error(`get_event: ${again.error?.detail}`);
+  }
+  const notModified = {
+    status: again.response.status,
+    data: again.data === undefined ? "none" : "some",
+    error: JSON.stringify(again.error),
+    kept: current.id,
+  };
+
+  // An export by its literal path: its 200 is CSV text, which openapi-fetch reads as text.
+  const csv = await client.GET("/v1/events.csv", {
+    params: { query: { country: ["cn"], sort: "-date" } },
+    parseAs: "text",
+  });
+  if (csv.data === undefined) throw new Error(`export_events_csv: ${csv.response.status}`);
+  const csvLines: string[] = csv.data.split("\r\n").filter((line) => line !== "");
 
   const quotes = await client.GET("/v1/leaders/{leader_id}/quotes", {
     params: { path: { leader_id: "vladimir-putin" }, query: { limit: 3 } },
@@ -53,6 +86,8 @@ export async function run(baseUrl: string): Promise<string> {
     earliest,
     speakers,
     targets,
+    notModified,
+    csv: { header: csvLines[0], rows: csvLines.length - 1 },
     problem: { status: problem.status, location: where, errors: problem.errors?.length ?? 0 },
   });
 }
