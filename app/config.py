@@ -124,7 +124,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=0, ge=0, description="Per client; 0 turns it off")
     rate_limit_burst: int = Field(default=60, ge=1)
     rate_limit_cost_ms: int = Field(
-        default=100,
+        default=500,
         ge=0,
         description="Each full this-many ms of a request's database work costs one more token "
         "of the rate limit; 0 = one token a request",
