@@ -167,7 +167,7 @@ LISTINGS = [
     ("/v1/quotes", quote_listing(filters=QuoteFilters(), descending=False)),
     (
         "/v1/leaders/xi-jinping/quotes",
-        quote_listing(filters=QuoteFilters(speaker="xi-jinping"), descending=False),
+        quote_listing(filters=QuoteFilters(speaker="xi-jinping", speech="own"), descending=False),
     ),
     ("/v1/leaders", leader_listing()),
     ("/v1/sources", source_listing()),

@@ -146,3 +146,10 @@ def test_a_claim_group_of_bounds_has_no_preferred_figure() -> None:
     assert "the figure was above 100" in str(members[0]["preference_reason"])
     assert "the figure was below 100" in str(members[1]["preference_reason"])
     assert "no observation of this figure states its value" in str(members[1]["preference_reason"])
+
+
+def test_a_target_bound_is_explained_as_a_target() -> None:
+    target = {**_observation("t", "lower_bound", 0), "kind": "target"}
+    rank_claim_group([target])
+    reason = str(target["preference_reason"])
+    assert "the target is a figure above 100" in reason and "the figure was" not in reason

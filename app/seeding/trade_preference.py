@@ -51,7 +51,7 @@ def _bound_reason(row: dict[str, Any], winner: dict[str, Any] | None) -> str:
     side = "above" if QUALIFIER_BOUND[row["qualifier"]] == "lower" else "below"
     what = (
         f"the target is a figure {side} {row['value_text']}"
-        if row["kind"] == "target"
+        if row.get("kind") == "target"
         else f"the figure was {side} {row['value_text']}"
     )
     reason = f"not preferred: a bound ({what}), and a bound is never preferred"
