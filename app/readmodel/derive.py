@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.readmodel import render
+from app.readmodel.excerpts import cited_only
 from app.vocab import DatePrecision
 
 Row = dict[str, Any]
@@ -45,6 +46,8 @@ class ReadModelBuilder:
         self.person_events: Counter[str] = Counter()
         self.person_quotes: Counter[str] = Counter()
         self.source_counts: dict[str, Counter[str]] = defaultdict(Counter)
+        # The spans cited from each source: what its excerpt_text keeps.
+        self.cited: dict[str, set[tuple[int, int]]] = defaultdict(set)
         self.max_event_span_days = 0
 
     def add_events(
@@ -73,6 +76,8 @@ class ReadModelBuilder:
             codes = [row["country_code"] for row in by_event["countries"].get(event_id, [])]
             tags = [row["topic"] for row in by_event["topics"].get(event_id, [])]
             excerpt_rows = by_event["excerpts"].get(event_id, [])
+            for row in excerpt_rows:
+                self.cited[row["source_id"]].add((row["span_start"], row["span_end"]))
             source_ids = sorted({row["source_id"] for row in excerpt_rows})
             event |= render.event_document(
                 event,
@@ -152,6 +157,7 @@ class ReadModelBuilder:
                 self.posting_counts["quote", dimension, value] += 1
             self.person_quotes[quote["speaker_id"]] += 1
             self.source_counts[quote["source_id"]]["quotes"] += 1
+            self.cited[quote["source_id"]].add((quote["span_start"], quote["span_end"]))
         return postings
 
     def add_observations(self, observations: list[Row]) -> None:
@@ -159,6 +165,7 @@ class ReadModelBuilder:
         for row in observations:
             row |= render.observation_document(row, source=self.sources[row["source_id"]])
             self.source_counts[row["source_id"]]["trade_observations"] += 1
+            self.cited[row["source_id"]].add((row["span_start"], row["span_end"]))
 
     def add_exclusions(self, exclusions: Iterable[Row]) -> None:
         for row in exclusions:
@@ -166,7 +173,7 @@ class ReadModelBuilder:
 
     def finish(self) -> dict[str, list[Row]]:
         """Set `doc` and `csv_line` on each person and source row given to the builder (their
-        documents need every count); return the count tables."""
+        documents need every count) and each source's `excerpt_text`; return the count tables."""
         for person_id, person in self.people.items():
             person |= render.leader_document(
                 person,
@@ -174,6 +181,7 @@ class ReadModelBuilder:
                 quote_count=self.person_quotes[person_id],
             )
         for source_id, source in self.sources.items():
+            source["excerpt_text"] = cited_only(source["text"], self.cited[source_id])
             source |= render.source_document(
                 source, counts=source_counts(self.source_counts[source_id])
             )

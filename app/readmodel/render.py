@@ -182,6 +182,13 @@ def observation_document(observation: Row, *, source: Row) -> Stored:
     return stored(item)
 
 
+def _alias(alias: str | Mapping[str, str]) -> tuple[str, str]:
+    """(name, kind) of a stored alias; a bare string is a spelling."""
+    if isinstance(alias, str):
+        return alias, "spelling"
+    return alias["name"], alias["kind"]
+
+
 def leader_document(person: Row, *, event_count: int, quote_count: int) -> Stored:
     aliases = person["aliases"]
     if isinstance(aliases, str | bytes):  # SQLite hands JSON columns back as text
@@ -192,7 +199,8 @@ def leader_document(person: Row, *, event_count: int, quote_count: int) -> Store
         country=person["country_code"],
         office=person["office"],
         wikidata_qid=person["wikidata_qid"],
-        aliases=list(aliases or []),
+        aliases=[_alias(a)[0] for a in aliases or []],
+        garbled_aliases=[name for name, kind in map(_alias, aliases or []) if kind == "garbled"],
         event_count=event_count,
         quote_count=quote_count,
     )
@@ -210,6 +218,7 @@ def source_document(source: Row, *, counts: Mapping[str, int]) -> Stored:
         published_on=_at_precision(source["published_on"], source["published_precision"]) or "",
         published_precision=source["published_precision"],
         published_basis=source["published_basis"],
+        url=source.get("url"),
         sha256=source["sha256"],
         char_count=source["char_count"],
         counts=dict(counts),
