@@ -309,3 +309,17 @@ def test_pages_allow_only_their_own_origin_and_revalidate(client: TestClient) ->
         client.get("/v1/events").headers["content-security-policy"].startswith("default-src 'none'")
     )
     assert "/static/" not in str(ok(client.get("/openapi.json"))["paths"])
+
+
+def test_links_say_names_and_lines_read_as_words(client: TestClient) -> None:
+    """A link to a record says its title or name, never its id; the parts of a quote's line
+    are spaced ("direct speech · at ...", not "direct· event")."""
+    for url in ("/quotes", f"/events/{CALL_2025}", "/leaders/xi-jinping", "/search?q=Taiwan"):
+        response = client.get(url)
+        for href, label in re.findall(
+            r'<a href="/(?:events|leaders)/([^"?#]+)"[^>]*>([^<]*)<', response.text
+        ):
+            assert label.strip() and label.strip() != href, (url, href)
+        text = read_page(response).text
+        assert not re.search(r"\S·|·\S", text), url
+        assert "· at " in text or url != "/quotes"
