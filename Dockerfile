@@ -17,7 +17,8 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /src
-COPY constraints.txt pyproject.toml README.md ./
+# LICENSE: pyproject.toml names it (license-files), so the build needs it.
+COPY constraints.txt pyproject.toml README.md LICENSE ./
 COPY app/ app/
 # Runtime dependencies only (no dev extra). The `app` package itself is then deleted from
 # site-packages: app/config.py finds pyproject.toml, migrations/ and seeds/ next to the package
@@ -49,7 +50,8 @@ WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 # PROJECT_ROOT layout: /app/pyproject.toml ([tool.alembic]), /app/migrations, /app/seeds, /app/app.
 # Owned by root: the service can read its code and seeds but only write to /data.
-COPY pyproject.toml ./
+# The image carries its terms: the code's licence and how to cite the dataset (/v1/meta too).
+COPY pyproject.toml LICENSE CITATION.cff ./
 COPY migrations/ migrations/
 COPY seeds/ seeds/
 COPY app/ app/

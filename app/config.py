@@ -186,6 +186,12 @@ class Settings(BaseSettings):
     seed_on_start: Literal["empty", "always", "never"] = Field(
         default="empty", description="When `start` loads the dataset"
     )
+    serve_article_text: Literal["full", "excerpts"] = Field(
+        default="full",
+        description="`excerpts`: the source articles are served cut down to the passages the "
+        "records cite (the rest blanked, offsets kept), for deployments that may not republish "
+        "the whole third-party texts",
+    )
 
     @field_validator("cors_origins", "trusted_hosts", mode="before")
     @classmethod

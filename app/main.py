@@ -34,6 +34,7 @@ from app.middleware.header_limits import NegotiationHeaderLimitsMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.request_id import REQUEST_ID_HEADER, RequestIdMiddleware
 from app.middleware.security import SecurityHeadersMiddleware
+from app.rights import CODE_LICENSE
 from app.services.search import query_pattern
 
 DESCRIPTION = """\
@@ -43,6 +44,10 @@ series**. Every fact points to the exact character span of the source article it
 
 Lists are objects `{"items": [...], "next_cursor": ...}`; follow `next_cursor` (or the `Link`
 header) to page. Errors are RFC 9457 `application/problem+json`.
+
+The code is under the MIT licence and the curated records under CC BY 4.0; the source
+articles are third-party news texts quoted for research and criticism, their rights with their
+publishers. `GET /v1/meta` says so, with the dataset version and how to cite it.
 """
 
 
@@ -77,13 +82,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         version=__version__,
         description=DESCRIPTION,
+        # The code's licence; the records' (CC BY 4.0) and the article texts' status: /v1/meta.
+        license_info={"name": CODE_LICENSE["name"], "identifier": CODE_LICENSE["spdx"]},
         openapi_tags=[
             {"name": "events", "description": "Diplomatic events with participants and sources"},
             {"name": "leaders", "description": "People who act or speak in the events"},
             {"name": "quotes", "description": "Leader quotes, verbatim, with translations"},
             {"name": "trade", "description": "Bilateral trade figures and series"},
             {"name": "sources", "description": "The source articles and their full text"},
-            {"name": "reference", "description": "Timeline and controlled vocabularies"},
+            {
+                "name": "reference",
+                "description": "Timeline, controlled vocabularies, licences and citation",
+            },
             {"name": "health", "description": "Liveness and readiness probes"},
         ],
     )
@@ -196,6 +206,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             description=app.description,
             routes=app.routes,
             tags=app.openapi_tags,
+            license_info=app.license_info,
         )
         for path_item in schema["paths"].values():
             for operation in path_item.values():

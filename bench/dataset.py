@@ -201,6 +201,7 @@ class Dataset:
                     "sha256": hashlib.sha256(raw).hexdigest(),
                     "char_count": len(doc.text),
                     "text": doc.text,
+                    "url": None,
                 }
             )
         return rows

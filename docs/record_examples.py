@@ -125,6 +125,9 @@ EXAMPLES = [
     ),
     Example("A source's text", "/v1/sources/anon-2022-12-putin-xi-cooperazione-militare/text"),
     Example("Vocabularies (cut)", "/v1/vocab", operation="get_vocabularies"),
+    Example(
+        "Licences, citation and dataset version", "/v1/meta", max_lines=60, operation="get_meta"
+    ),
     Example("CSV export", "/v1/events.csv?kind=exercise"),
     Example("NDJSON export", "/v1/quotes.ndjson?lang=en"),
     Example("An error", "/v1/events?leader=vladimir-putn", operation="problem-400"),

@@ -218,6 +218,8 @@ def test_runtime_stage_keeps_the_project_root_layout() -> None:
     copies = dict(_runtime_copies())
     assert copies == {
         "pyproject.toml": "pyproject.toml",
+        "LICENSE": "LICENSE",  # the image carries its terms (README.md, "Rights and citation")
+        "CITATION.cff": "CITATION.cff",
         "migrations": "migrations",
         "seeds": "seeds",
         "app": "app",
@@ -232,7 +234,8 @@ def test_dockerignore_keeps_local_state_out_and_the_sources_in() -> None:
     }
     for excluded in (".venv", "var", ".git", "tests", ".env", "**/__pycache__", ".mypy_cache"):
         assert excluded in patterns, f"{excluded} should be in .dockerignore"
-    needed = {"constraints.txt", "pyproject.toml", "README.md", "app", "migrations", "seeds"}
+    needed = {"constraints.txt", "pyproject.toml", "README.md", "LICENSE", "CITATION.cff", "app"}
+    needed |= {"migrations", "seeds"}
     for path in needed:
         assert path not in patterns and f"{path}/" not in patterns, f"{path} is excluded"
 

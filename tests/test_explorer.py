@@ -6,11 +6,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.explorer.web import LABELS
 from app.middleware.security import EXPLORER_CSP
 from tests.helpers import assert_problem, ids, ok
 from tests.html_pages import read_page, squash
 
 HTML = {"Accept": "text/html"}
+FRAMES = 2  # each chart is drawn for narrow and for wide screens (app/explorer/charts.py)
 CALL_2025 = "2025-01-21-putin-xi-video-call"
 CALL_2021 = "2021-12-15-putin-xi-video-call"
 
@@ -41,7 +43,7 @@ def test_home_shows_counts_version_sources_and_the_timeline(client: TestClient) 
     for source in sources[:10]:
         assert f"/sources/{source['id']}" in page.links
     timeline = ok(client.get("/v1/timeline", params={"granularity": "year"}))
-    assert page.count("bar") == len(timeline["buckets"])
+    assert page.count("bar") == len(timeline["buckets"]) * FRAMES
     for bucket in timeline["buckets"]:
         assert f"/events?date={bucket['period']}" in page.links
     assert any(link == "/search" for link in page.links) or 'action="/search"' in response.text
@@ -51,8 +53,8 @@ def test_month_timeline_keeps_year_precision_events_apart(client: TestClient) ->
     page = read_page(client.get("/", params={"granularity": "month"}))
     timeline = ok(client.get("/v1/timeline", params={"granularity": "month"}))
     assert timeline["coarser"], "the curated data has year-precision events"
-    assert page.count("coarse") == len(timeline["coarser"])
-    assert page.count("bar") == len(timeline["buckets"]) + len(timeline["coarser"])
+    assert page.count("band") == len(timeline["coarser"]) * FRAMES
+    assert page.count("bar") == len(timeline["buckets"]) * FRAMES
     for bucket in timeline["coarser"]:
         assert f"{bucket['period']} (dated only to the year) {bucket['count']}" in page.text
 
@@ -108,7 +110,8 @@ def test_event_page_shows_every_fact_of_the_api_record(client: TestClient) -> No
     for event_id in (CALL_2025, CALL_2021, "2022-putin-xi-samarkand-meeting"):
         event = ok(client.get(f"/v1/events/{event_id}"))
         page = read_page(client.get(f"/events/{event_id}"))
-        for fact in (event["title"], event["summary"], event["date_basis"] or "", event["kind"]):
+        kind = LABELS["kind"][event["kind"]]
+        for fact in (event["title"], event["summary"], event["date_basis"] or "", kind):
             assert squash(fact) in page.text
         if event["date_evidence"] == "identified":
             assert f"{event['date_precision']} identified from context" in page.text
@@ -116,7 +119,8 @@ def test_event_page_shows_every_fact_of_the_api_record(client: TestClient) -> No
         else:
             assert f"known to the {event['date_precision']}" in page.text
         assert squash(event["context"] or "") in page.text
-        assert f"CAMEO {event['cameo_code']}" in page.text
+        assert "_" not in event["kind"] or event["kind"] not in page.text  # never the code
+        assert f"({event['cameo_code']})" in page.text
         assert f"PLOVER {event['plover_event']}" in page.text
         for person in event["participants"]:
             assert f"/leaders/{person['id']}" in page.links
@@ -165,10 +169,13 @@ def test_leader_page_shows_who_and_their_quotes_searchable(client: TestClient) -
 
 def test_leader_and_source_lists_link_every_record_with_its_counts(client: TestClient) -> None:
     leaders = read_page(client.get("/leaders"))
+    countries = {c["code"]: c["name"] for c in ok(client.get("/v1/vocab"))["countries"]}
     for leader in _all(client, "/v1/leaders"):
         assert f"/leaders/{leader['id']}" in leaders.links
-        assert f"{leader['name']} {leader['country']}" in leaders.text
-        assert f"/events?leader={leader['id']}" in leaders.links
+        assert f"{leader['name']} {countries[leader['country']]}" in leaders.text
+        # A count links to its list, unless the list would be empty.
+        assert (f"/events?leader={leader['id']}" in leaders.links) == bool(leader["event_count"])
+        assert (f"/quotes?leader={leader['id']}" in leaders.links) == bool(leader["quote_count"])
     sources = read_page(client.get("/sources"))
     for source in _all(client, "/v1/sources"):
         counts = source["counts"]
@@ -215,11 +222,12 @@ def test_trade_page_draws_points_bounds_ytd_and_targets_apart(client: TestClient
     bounds = [o for points in series.values() for o in points if o["bound"]]
     stated = [o for points in series.values() for o in points if not o["bound"]]
     assert bounds and stated
-    assert page.count("point") == len(stated)
-    assert page.count("bound-head") == len(bounds)
-    # A target is a level only in the chart of its period type: an open one in none.
-    drawn = [o for o in all_targets for period_type in series if o["period_type"] == period_type]
-    assert page.count("target") == len(drawn)
+    assert page.count("point") == len(stated) * FRAMES
+    assert page.count("bound-head") == len(bounds) * FRAMES
+    # A target with a deadline is a marker on its own period type's chart; one without a
+    # date is listed under the charts, never drawn as a line across the years.
+    dated = [t for t in all_targets if t["period_end"] and t["period_type"] in series]
+    assert page.count("target") == len(dated) * FRAMES
     assert {"panel-annual", "panel-ytd"} <= page.ids
     for observation in [*bounds, *stated, *all_targets]:
         assert f"/trade/observations/{observation['id']}" in page.links
@@ -330,3 +338,17 @@ def test_identified_dates_and_reported_speech_are_marked(client: TestClient) -> 
     page = read_page(client.get("/events/2022-06-15-putin-xi-phone-call", headers=HTML))
     marked = [q for q in call["quotes"] if q["reported_speech"]]
     assert page.count("reported-speech") == len(marked) > 0
+
+
+def test_links_say_names_and_lines_read_as_words(client: TestClient) -> None:
+    """A link to a record says its title or name, never its id; the parts of a quote's line
+    are spaced ("direct speech · at ...", not "direct· event")."""
+    for url in ("/quotes", f"/events/{CALL_2025}", "/leaders/xi-jinping", "/search?q=Taiwan"):
+        response = client.get(url)
+        for href, label in re.findall(
+            r'<a href="/(?:events|leaders)/([^"?#]+)"[^>]*>([^<]*)<', response.text
+        ):
+            assert label.strip() and label.strip() != href, (url, href)
+        text = read_page(response).text
+        assert not re.search(r"\S·|·\S", text), url
+        assert "· at " in text or url != "/quotes"

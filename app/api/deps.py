@@ -288,6 +288,9 @@ def app_settings(request: Request) -> Settings:
     return settings
 
 
+SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
 # Before the exports had operations of their own (`/v1/events.csv`), `format=csv|ndjson` (or
 # Accept) on a JSON list exported it; such URLs still work, but the parameter is left out of the
 # OpenAPI document so that the list's 200 is typed as the page alone (docs/api.md).

@@ -4,7 +4,8 @@ Every page reads through the API's read layer (Database, the services and their 
 one snapshot, where the services say its reads run, and parses its parameters as the API does.
 """
 
-from typing import Annotated, Literal
+from dataclasses import replace
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -25,6 +26,7 @@ from app.api.deps import (
     reject_unknown_query_parameters,
 )
 from app.api.event_filters import EventFiltersDep
+from app.api.quote_filters import QuoteFiltersDep, SpeakerParam
 from app.database import Database, DatabaseDep, read_of, together
 from app.errors import not_found
 from app.explorer import charts
@@ -32,7 +34,15 @@ from app.explorer.passages import annotate
 from app.explorer.web import HERE, ExplorerRoute, Pager, render, settings_of
 from app.services import events, explorer, quotes, reference
 from app.services.listing import Listing
-from app.vocab import EVENT_CODING, EventKind, EventStatus, Topic, TradeFlow
+from app.vocab import (
+    EVENT_CODING,
+    Attribution,
+    EventKind,
+    EventStatus,
+    Language,
+    Topic,
+    TradeFlow,
+)
 
 router = APIRouter(
     route_class=ExplorerRoute,
@@ -61,10 +71,16 @@ def page_size(request: Request) -> int:
 async def _reference_list(
     request: Request, db: Database, listing: Listing, cursor: str | None, template: str
 ) -> Response:
-    """A page of leaders or sources: a walk of the primary key."""
+    """A page of leaders or sources (a walk of the primary key), with country names."""
     pager = Pager(request, listing, cursor, page_size(request))
-    pager.show(await db.run(pager.read))
-    return render(request, template, pager=pager)
+    page, country_names = await db.run(together(pager.read, read_of(explorer.country_names)))
+    pager.show(page)
+    return render(request, template, pager=pager, country_names=country_names)
+
+
+def _scope(request: Request) -> reference.TextScope:
+    """What this deployment serves of the article texts (SERVE_ARTICLE_TEXT)."""
+    return settings_of(request).serve_article_text
 
 
 @router.get("/")
@@ -74,8 +90,8 @@ async def home(
     granularity: Annotated[Literal["year", "month"], Query()] = "year",
 ) -> Response:
     found = await db.call(explorer.home, granularity=granularity)
-    chart = charts.timeline_chart(found["timeline"])
-    return render(request, "home.html", granularity=granularity, chart=chart, **found)
+    timeline_charts = charts.timeline_charts(found["timeline"])
+    return render(request, "home.html", granularity=granularity, charts=timeline_charts, **found)
 
 
 @router.get("/search")
@@ -123,6 +139,7 @@ async def event_list(
         params=params,
         chosen=request.query_params,
         countries=countries,
+        country_names={c["code"]: c["name"] for c in countries},
         kinds=[k.value for k in EventKind],
         topics=[t.value for t in Topic],
         statuses=[s.value for s in EventStatus],
@@ -132,7 +149,7 @@ async def event_list(
 
 @router.get("/events/{event_id}")
 async def event_page(request: Request, db: DatabaseDep, event_id: EventId) -> Response:
-    found = await db.call(explorer.event_page, event_id=event_id)
+    found = await db.call(explorer.event_page, event_id=event_id, text_scope=_scope(request))
     coding = EVENT_CODING[EventKind(found["event"]["kind"])]
     return render(request, "event.html", coding=coding, **found)
 
@@ -158,17 +175,78 @@ async def leader_page(
     )
     pager = Pager(request, listing, cursor, page_size(request))
 
-    document, page = await db.run(
-        together(read_of(reference.leader_document, reference=leader_id), pager.read)
+    document, (page, names), country_names = await db.run(
+        together(
+            read_of(reference.leader_document, reference=leader_id),
+            explorer.with_event_titles(pager.read),
+            read_of(explorer.country_names),
+        )
     )
     pager.show(page)
-    leader = orjson.loads(document)
-    return render(request, "leader.html", leader=leader, pager=pager, q=q)
+    return render(
+        request,
+        "leader.html",
+        leader=orjson.loads(document),
+        pager=pager,
+        q=q,
+        groups=_by_event(pager.items),
+        names=names,
+        country_names=country_names,
+    )
+
+
+def _by_event(items: list[dict[str, Any]]) -> list[tuple[str | None, list[dict[str, Any]]]]:
+    """Quotes in a row from the same event, as one group (quotes come in date order, so an
+    event's quotes are together)."""
+    groups: list[tuple[str | None, list[dict[str, Any]]]] = []
+    for item in items:
+        if groups and groups[-1][0] == item["event_id"]:
+            groups[-1][1].append(item)
+        else:
+            groups.append((item["event_id"], [item]))
+    return groups
+
+
+@router.get("/quotes")
+async def quote_list(
+    request: Request,
+    db: DatabaseDep,
+    filters: QuoteFiltersDep,
+    leader: SpeakerParam = None,
+    cursor: CursorParam = None,
+    sort: SortParam = "date",
+) -> Response:
+    filters = replace(
+        filters, leaders=tuple(dict.fromkeys(leader or [])), speech=filters.speech or "all"
+    )
+    listing = quotes.quote_listing(filters=filters, descending=sort == "-date")
+    pager = Pager(request, listing, cursor, page_size(request))
+    speakers = Pager(request, reference.leader_listing(), None, page_size(request))
+
+    (page, names), speaker_page = await db.run(
+        together(explorer.with_event_titles(pager.read), speakers.read)
+    )
+    pager.show(page)
+    speakers.show(speaker_page)
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    return render(
+        request,
+        "quotes.html",
+        pager=pager,
+        params=params,
+        chosen=request.query_params,
+        topics=[t.value for t in Topic],
+        languages=[lang.value for lang in Language],
+        attributions=[a.value for a in Attribution],
+        sort=sort,
+        speakers=[s for s in speakers.items if s["quote_count"]],
+        names=names,
+    )
 
 
 @router.get("/quotes/{quote_id}")
 async def quote_page(request: Request, db: DatabaseDep, quote_id: QuoteId) -> Response:
-    found = await db.call(explorer.quote_page, quote_id=quote_id)
+    found = await db.call(explorer.quote_page, quote_id=quote_id, text_scope=_scope(request))
     return render(request, "quote.html", **found)
 
 
@@ -187,7 +265,7 @@ async def trade_page(
         (
             period_type,
             points,
-            charts.series_chart(
+            charts.series_charts(
                 points, [t for t in found["targets"] if t["period_type"] == period_type]
             ),
         )
@@ -199,11 +277,11 @@ async def trade_page(
         "trade.html",
         panels=panels,
         targets=found["targets"],
-        countries=found["countries"],
+        country_names=found["country_names"],
+        pairs=found["pairs"],
         country=country,
         partner=partner,
         flow=flow.value,
-        flows=[f.value for f in TradeFlow],
     )
 
 
@@ -211,7 +289,9 @@ async def trade_page(
 async def observation_page(
     request: Request, db: DatabaseDep, observation_id: ObservationId
 ) -> Response:
-    found = await db.call(explorer.observation_page, observation_id=observation_id)
+    found = await db.call(
+        explorer.observation_page, observation_id=observation_id, text_scope=_scope(request)
+    )
     return render(request, "observation.html", **found)
 
 
@@ -222,7 +302,7 @@ async def source_list(request: Request, db: DatabaseDep, cursor: CursorParam = N
 
 @router.get("/sources/{source_id}")
 async def source_page(request: Request, db: DatabaseDep, source_id: SourceId) -> Response:
-    found = await db.call(explorer.source_page, source_id=source_id)
+    found = await db.call(explorer.source_page, source_id=source_id, text_scope=_scope(request))
     pieces = annotate(found["source"]["text"], found["annotations"])
     return render(
         request,

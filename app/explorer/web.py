@@ -1,5 +1,6 @@
 """What every explorer page shares: templates, HTML error pages and paging with API cursors."""
 
+import re
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,12 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import rights
+from app import vocab_labels as labels
 from app.config import Settings
 from app.database import Read
 from app.errors import PROBLEM_TYPE_BASE, ProblemError, _validation_problem
+from app.explorer.charts import period_words
 from app.explorer.passages import anchor_id, passage
 from app.services.listing import Listing, Page
 
@@ -30,7 +34,39 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-templates.globals.update(anchor_id=anchor_id, passage=passage)
+templates.globals.update(anchor_id=anchor_id, passage=passage, rights=rights)
+
+# The label a person reads for each vocabulary value (app/vocab_labels.py), by vocabulary.
+LABELS: dict[str, dict[str, str]] = {
+    name: {value.value: label for value, (label, _) in table.items()}
+    for name, table in (
+        ("kind", labels.EVENT_KIND_LABELS),
+        ("status", labels.EVENT_STATUS_LABELS),
+        ("precision", labels.DATE_PRECISION_LABELS),
+        ("role", labels.PARTICIPANT_ROLE_LABELS),
+        ("topic", labels.TOPIC_LABELS),
+        ("attribution", labels.ATTRIBUTION_LABELS),
+        ("language", labels.LANGUAGE_LABELS),
+        ("flow", labels.TRADE_FLOW_LABELS),
+        ("trade_kind", labels.TRADE_KIND_LABELS),
+        ("period_type", labels.PERIOD_TYPE_LABELS),
+        ("qualifier", labels.QUALIFIER_LABELS),
+    )
+}
+# A run of blanked characters in an article served as excerpts (app/readmodel/excerpts.py).
+BLANKED = re.compile(r"[^\S\n]{2,}")
+
+
+def _label(value: str | None, vocabulary: str) -> str:
+    """The plain label of a vocabulary value; an unknown value shows as itself."""
+    if value is None:
+        return ""
+    return LABELS[vocabulary].get(value, value)
+
+
+def _shown(text: str, text_scope: str) -> str:
+    """Text of an article as served: with only the excerpts, each blanked run reads " […] "."""
+    return BLANKED.sub(" […] ", text) if text_scope == "excerpts" else text
 
 
 def _unit(unit_mult: int) -> str:
@@ -45,12 +81,35 @@ def _query(pairs: Any) -> str:
     return urlencode(list(pairs))
 
 
-templates.filters.update(amount=_amount, query=_query, unit=_unit)
+def event_filter_chips(chosen: Any, country_names: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """The events page's filters in words, for the line above its results."""
+    single = {name: chosen.get(name) for name in ("date", "from", "to", "status", "source", "q")}
+    chips = [
+        ("On", [single["date"]]),
+        ("From", [single["from"]]),
+        ("To", [single["to"]]),
+        ("Leaders", chosen.getlist("leader")),
+        ("Countries", [country_names.get(c, c) for c in chosen.getlist("country")]),
+        ("Kind", [_label(k, "kind") for k in chosen.getlist("kind")]),
+        ("Topics", [_label(t, "topic") for t in chosen.getlist("topic")]),
+        ("Status", [_label(single["status"], "status")]),
+        ("Source", [single["source"]]),
+        ("Words", [f"“{single['q']}”" if single["q"] else None]),
+    ]
+    return [(name, [v for v in values if v]) for name, values in chips]
+
+
+templates.globals.update(event_filter_chips=event_filter_chips)
+templates.filters.update(
+    amount=_amount, query=_query, unit=_unit, label=_label, shown=_shown, period=period_words
+)
 
 
 def render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
     """A page from `template`; `path` lets the navigation mark the current section."""
-    body = templates.get_template(template).render(path=request.url.path, **context)
+    body = templates.get_template(template).render(
+        path=request.url.path, text_scope=settings_of(request).serve_article_text, **context
+    )
     return HTMLResponse(body, status_code=status_code)
 
 

@@ -1,6 +1,7 @@
 """Reference tables: countries, people and source articles."""
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
@@ -20,7 +21,8 @@ class Person(SQLModel, table=True):
     country_code: str = Field(foreign_key="country.code", max_length=2, index=True)
     office: str | None = Field(default=None, max_length=200)
     wikidata_qid: str | None = Field(default=None, max_length=20, unique=True)
-    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # [{"name": ..., "kind": "spelling" | "garbled"}] (a bare string is a spelling)
+    aliases: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
     doc: str = Field(sa_column=Column(Text, nullable=False))
     # Its line in a CSV export (app/readmodel/flatten.py), rendered by the seed as well.
@@ -40,6 +42,10 @@ class Source(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     char_count: int
     text: str = Field(sa_column=Column(Text, nullable=False))
+    url: str | None = Field(default=None, max_length=2000, description="Where it was published")
+    # `text` with every character outside a cited span blanked (newlines kept), rendered by the
+    # seed: what SERVE_ARTICLE_TEXT=excerpts serves (app/readmodel/excerpts.py).
+    excerpt_text: str = Field(sa_column=Column(Text, nullable=False))
     # The public JSON of this row, rendered once by the seed (app/readmodel/render.py).
     doc: str = Field(sa_column=Column(Text, nullable=False))
     # Its line in a CSV export (app/readmodel/flatten.py), rendered by the seed as well.

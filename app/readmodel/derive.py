@@ -29,6 +29,7 @@ from app.readmodel.contract import (
     STATUS,
     TOPIC,
 )
+from app.readmodel.excerpts import cited_only
 from app.vocab import REPORTED_SPEECH, Attribution, DatePrecision
 
 Row = dict[str, Any]
@@ -56,6 +57,8 @@ class ReadModelBuilder:
         self.person_events: Counter[str] = Counter()
         self.person_quotes: Counter[tuple[str, str]] = Counter()
         self.source_counts: dict[str, Counter[str]] = defaultdict(Counter)
+        # The spans cited from each source: what its excerpt_text keeps.
+        self.cited: dict[str, set[tuple[int, int]]] = defaultdict(set)
         self.max_event_span_days = 0
 
     def add_events(
@@ -84,6 +87,8 @@ class ReadModelBuilder:
             codes = [row["country_code"] for row in by_event["countries"].get(event_id, [])]
             tags = [row["topic"] for row in by_event["topics"].get(event_id, [])]
             excerpt_rows = by_event["excerpts"].get(event_id, [])
+            for row in excerpt_rows:
+                self.cited[row["source_id"]].add((row["span_start"], row["span_end"]))
             source_ids = sorted({row["source_id"] for row in excerpt_rows})
             event |= render.event_document(
                 event,
@@ -165,6 +170,7 @@ class ReadModelBuilder:
             # Own words and reported speech are counted apart, as his quotes list them.
             self.person_quotes[quote["speaker_id"], speech_of(quote["attribution"])] += 1
             self.source_counts[quote["source_id"]]["quotes"] += 1
+            self.cited[quote["source_id"]].add((quote["span_start"], quote["span_end"]))
         return postings
 
     def add_observations(self, observations: list[Row]) -> None:
@@ -172,6 +178,7 @@ class ReadModelBuilder:
         for row in observations:
             row |= render.observation_document(row, source=self.sources[row["source_id"]])
             self.source_counts[row["source_id"]]["trade_observations"] += 1
+            self.cited[row["source_id"]].add((row["span_start"], row["span_end"]))
 
     def add_exclusions(self, exclusions: Iterable[Row]) -> None:
         for row in exclusions:
@@ -179,7 +186,7 @@ class ReadModelBuilder:
 
     def finish(self) -> dict[str, list[Row]]:
         """Set `doc` and `csv_line` on each person and source row given to the builder (their
-        documents need every count); return the count tables."""
+        documents need every count) and each source's `excerpt_text`; return the count tables."""
         for person_id, person in self.people.items():
             person |= render.leader_document(
                 person,
@@ -188,6 +195,7 @@ class ReadModelBuilder:
                 reported_speech_count=self.person_quotes[person_id, "reported"],
             )
         for source_id, source in self.sources.items():
+            source["excerpt_text"] = cited_only(source["text"], self.cited[source_id])
             source |= render.source_document(
                 source, counts=source_counts(self.source_counts[source_id])
             )

@@ -186,6 +186,13 @@ def observation_document(observation: Row, *, source: Row) -> Stored:
     return stored(item)
 
 
+def _alias(alias: str | Mapping[str, str]) -> tuple[str, str]:
+    """(name, kind) of a stored alias; a bare string is a spelling."""
+    if isinstance(alias, str):
+        return alias, "spelling"
+    return alias["name"], alias["kind"]
+
+
 def leader_document(
     person: Row, *, event_count: int, quote_count: int, reported_speech_count: int
 ) -> Stored:
@@ -198,7 +205,8 @@ def leader_document(
         country=person["country_code"],
         office=person["office"],
         wikidata_qid=person["wikidata_qid"],
-        aliases=list(aliases or []),
+        aliases=[_alias(a)[0] for a in aliases or []],
+        garbled_aliases=[name for name, kind in map(_alias, aliases or []) if kind == "garbled"],
         event_count=event_count,
         quote_count=quote_count,
         reported_speech_count=reported_speech_count,
@@ -217,6 +225,7 @@ def source_document(source: Row, *, counts: Mapping[str, int]) -> Stored:
         published_on=_at_precision(source["published_on"], source["published_precision"]) or "",
         published_precision=source["published_precision"],
         published_basis=source["published_basis"],
+        url=source.get("url"),
         sha256=source["sha256"],
         char_count=source["char_count"],
         counts=dict(counts),

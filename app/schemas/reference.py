@@ -1,5 +1,7 @@
 """Read models of leaders, sources and vocabularies."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from app.schemas.common import Page
@@ -11,7 +13,15 @@ class LeaderPublic(BaseModel):
     country: str
     office: str | None
     wikidata_qid: str | None = Field(examples=["Q7747"])
-    aliases: list[str] = Field(description="Garbled spellings found in the sources")
+    aliases: list[str] = Field(
+        description="Other names the sources use for this person, garbled ones included"
+    )
+    garbled_aliases: list[str] = Field(
+        description="Of the aliases, those that are damage in a source (machine translation, "
+        "OCR) rather than spellings of the name: kept so that the text can be matched, not "
+        "to be shown as a name",
+        examples=[["G"]],
+    )
     event_count: int
     quote_count: int = Field(
         description="Quotes in the leader's own words, as /v1/leaders/{id}/quotes lists by "
@@ -44,13 +54,25 @@ class SourcePublic(BaseModel):
     published_on: str = Field(description="At published_precision", examples=["2021-12-15"])
     published_precision: str
     published_basis: str | None
+    url: str | None = Field(
+        description="Where the article was published, when known; null when the text came "
+        "without its address",
+        examples=["https://www.example.org/2021/12/15/putin-xi"],
+    )
     sha256: str
     char_count: int
     counts: SourceCounts
 
 
 class SourceDetail(SourcePublic):
-    text: str
+    text: str = Field(
+        description="The article; with text_scope `excerpts`, every character outside a cited "
+        "span is a space (newlines kept), so spans still index it"
+    )
+    text_scope: Literal["full", "excerpts"] = Field(
+        description="`full`: the verbatim article; `excerpts`: only the passages the records "
+        "cite (this deployment's SERVE_ARTICLE_TEXT)"
+    )
 
 
 class SourcePage(Page[SourcePublic]):

@@ -163,7 +163,7 @@ def build_dataset(*, seeds_dir: Path, curation: bool = True) -> Dataset:
                 "country_code": p.country,
                 "office": p.office,
                 "wikidata_qid": p.wikidata_qid,
-                "aliases": p.aliases,
+                "aliases": p.alias_rows(),
             }
         )
 
@@ -191,6 +191,7 @@ def build_dataset(*, seeds_dir: Path, curation: bool = True) -> Dataset:
                 "sha256": hashlib.sha256(raw).hexdigest(),
                 "char_count": len(text),
                 "text": text,
+                "url": s.url,
             }
         )
 

@@ -74,13 +74,27 @@ class CountryRecord(Record):
     name: str
 
 
+class AliasRecord(Record):
+    """A name the articles use for a person: a spelling, or damage kept only for matching."""
+
+    name: str = Field(min_length=1)
+    kind: Literal["spelling", "garbled"]
+
+
 class PersonRecord(Record):
     id: Slug
     name: str
     country: CountryCode
     office: str | None = None
     wikidata_qid: str | None = Field(default=None, pattern=r"^Q[1-9][0-9]*$")
-    aliases: list[str] = Field(default_factory=list)
+    # A plain string is a spelling.
+    aliases: list[str | AliasRecord] = Field(default_factory=list)
+
+    def alias_rows(self) -> list[dict[str, str]]:
+        return [
+            {"name": a, "kind": "spelling"} if isinstance(a, str) else a.model_dump()
+            for a in self.aliases
+        ]
 
 
 class SourceRecord(Record):
@@ -93,6 +107,7 @@ class SourceRecord(Record):
     published_on: Text
     published_precision: DatePrecision
     published_basis: str | None = None
+    url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$", max_length=2000)
 
     @model_validator(mode="after")
     def _precision_matches(self) -> "SourceRecord":

@@ -20,7 +20,8 @@ COUNTRY_ADJECTIVES = {
 def third_person(person: PersonRecord) -> re.Pattern[str]:
     """The ways a passage names `person` in the third person: by name, surname, alias, or
     office and country ("Il presidente cinese")."""
-    names = {person.name, *person.name.split(), *person.aliases}
+    # Every alias, garbled ones too: a garbled name in a passage still names the person.
+    names = {person.name, *person.name.split(), *(a["name"] for a in person.alias_rows())}
     alternatives = [re.escape(name) for name in sorted(names, key=len, reverse=True)]
     adjectives = COUNTRY_ADJECTIVES.get(person.country, ())
     if adjectives:

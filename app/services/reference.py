@@ -1,6 +1,6 @@
 """Leaders, sources and vocabularies."""
 
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
@@ -13,6 +13,8 @@ from app.services.listing import Listing, fixed_plan
 from app.services.lookup import find_person_id
 from app.services.walks import Plan
 from app.vocab import EVENT_CODING, EventKind
+
+TextScope = Literal["full", "excerpts"]
 
 
 def leader_listing() -> Listing:
@@ -51,21 +53,30 @@ def source_listing() -> Listing:
     )
 
 
+# The column each SERVE_ARTICLE_TEXT setting serves an article from.
+TEXT_COLUMN = {"full": "text", "excerpts": "excerpt_text"}
+
+
 @inline_read
-def source_document(snapshot: Snapshot, *, source_id: str) -> bytes:
-    """One source with its counts and full text, as JSON."""
-    rows = snapshot.rows("SELECT doc, text FROM source WHERE id = :id", {"id": source_id})
+def source_document(snapshot: Snapshot, *, source_id: str, text_scope: TextScope) -> bytes:
+    """One source with its counts and its text (whole, or only the cited spans), as JSON."""
+    rows = snapshot.rows(
+        f"SELECT doc, {TEXT_COLUMN[text_scope]} FROM source WHERE id = :id", {"id": source_id}
+    )
     if not rows:
         raise not_found("source", source_id, listing="/v1/sources")
     doc, text = rows[0]
-    # The stored document ends with '}': the detail adds the text as its last field.
-    return doc[:-1].encode() + b',"text":' + orjson.dumps(text) + b"}"
+    # The stored document ends with '}': the detail adds the text as its last fields.
+    tail = b',"text":' + orjson.dumps(text) + b',"text_scope":' + orjson.dumps(text_scope)
+    return doc[:-1].encode() + tail + b"}"
 
 
 @inline_read
-def source_text(snapshot: Snapshot, *, source_id: str) -> str:
-    """The verbatim text of one source."""
-    value = snapshot.scalar("SELECT text FROM source WHERE id = :id", {"id": source_id})
+def source_text(snapshot: Snapshot, *, source_id: str, text_scope: TextScope) -> str:
+    """The text of one source: verbatim, or only its cited spans (the rest blanked)."""
+    value = snapshot.scalar(
+        f"SELECT {TEXT_COLUMN[text_scope]} FROM source WHERE id = :id", {"id": source_id}
+    )
     if value is None:
         raise not_found("source", source_id, listing="/v1/sources")
     return str(value)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
-from app.api.deps import LeaderId, PageDep, SourceId
+from app.api.deps import LeaderId, PageDep, SettingsDep, SourceId
 from app.api.exports import ExportFormatDep, export_routes
 from app.api.lists import document, export_response, list_response
 from app.api.responses import ITEM_RESPONSES, LIST_RESPONSES, QUERY_RESPONSES
@@ -73,9 +73,15 @@ async def export_sources(db: DatabaseDep, format: ExportFormatDep) -> Response:
     responses=ITEM_RESPONSES,
     tags=["sources"],
 )
-async def get_source(source_id: SourceId, db: DatabaseDep) -> Response:
-    """Metadata, counts and the full verbatim text; every span in the API indexes this text."""
-    return await document(db, service.source_document, source_id=source_id)
+async def get_source(source_id: SourceId, db: DatabaseDep, settings: SettingsDep) -> Response:
+    """Metadata, counts and the verbatim text; every span in the API indexes this text. A
+    deployment with SERVE_ARTICLE_TEXT=excerpts serves only the cited passages (`text_scope`)."""
+    return await document(
+        db,
+        service.source_document,
+        source_id=source_id,
+        text_scope=settings.serve_article_text,
+    )
 
 
 @router.get(
@@ -89,9 +95,15 @@ async def get_source(source_id: SourceId, db: DatabaseDep) -> Response:
     },
     tags=["sources"],
 )
-async def get_source_text(source_id: SourceId, db: DatabaseDep) -> PlainTextResponse:
-    """The verbatim article as text/plain (UTF-8)."""
-    return PlainTextResponse(await db.call(service.source_text, source_id=source_id))
+async def get_source_text(
+    source_id: SourceId, db: DatabaseDep, settings: SettingsDep
+) -> PlainTextResponse:
+    """The verbatim article as text/plain (UTF-8); with SERVE_ARTICLE_TEXT=excerpts, only the
+    passages the records cite, every other character a space (newlines kept)."""
+    text = await db.call(
+        service.source_text, source_id=source_id, text_scope=settings.serve_article_text
+    )
+    return PlainTextResponse(text, headers={"X-Text-Scope": settings.serve_article_text})
 
 
 @router.get(
