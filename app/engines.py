@@ -201,35 +201,30 @@ class Engines:
             engine.dispose()
 
 
+def _read_only_engine(settings: Settings, pool_size: int) -> Engine:
+    """A read-only serving engine with a per-statement time limit."""
+    return create_db_engine(
+        settings.database_url,
+        read_only=True,
+        statement_timeout_ms=settings.query_timeout_ms,
+        pool_size=pool_size,
+        busy_timeout_ms=settings.db_busy_timeout_ms,
+        pooler=settings.db_pooler,
+    )
+
+
 def serving_engines(settings: Settings) -> Engines:
     """The read-only engines of a process, with a per-statement time limit."""
-
-    def engine(pool_size: int) -> Engine:
-        return create_db_engine(
-            settings.database_url,
-            read_only=True,
-            statement_timeout_ms=settings.query_timeout_ms,
-            pool_size=pool_size,
-            busy_timeout_ms=settings.db_busy_timeout_ms,
-            pooler=settings.db_pooler,
-        )
-
-    pooled = engine(settings.db_pool_size)
+    pooled = _read_only_engine(settings, settings.db_pool_size)
     if pooled.dialect.name != "sqlite":
         return Engines(pooled=pooled, inline=pooled)
-    return Engines(pooled=pooled, inline=engine(1))
+    return Engines(pooled=pooled, inline=_read_only_engine(settings, 1))
 
 
 def probe_engine(settings: Settings) -> Engine:
     """A one-connection read-only engine of its own for /readyz, which must answer while
     every pooled connection is busy with costly requests."""
-    return create_db_engine(
-        settings.database_url,
-        read_only=True,
-        statement_timeout_ms=settings.query_timeout_ms,
-        pool_size=1,
-        busy_timeout_ms=settings.db_busy_timeout_ms,
-    )
+    return _read_only_engine(settings, 1)
 
 
 def writer_engine(settings: Settings) -> Engine:

@@ -222,5 +222,12 @@ def test_filled_timelines_are_bounded(make_client: ClientFactory) -> None:
     assert ok(client.get("/v1/timeline", params={"from": "1000", "to": "2000"}))["buckets"] == []
     small = make_client(timeline_max_buckets=3)
     assert_problem(small.get("/v1/timeline", params={"fill": "zero"}), 400, parameter="fill")
-    three = {"from": "2021", "to": "2023", "fill": "zero"}
-    assert len(ok(small.get("/v1/timeline", params=three))["buckets"]) == 3
+    # The range's periods, widened to any period an overlapping event starts in: exactly as
+    # many as the setting allows are listed, one more is refused.
+    years = {"from": "2021", "to": "2023", "fill": "zero"}
+    listed = ok(client.get("/v1/timeline", params=years))["buckets"]
+    assert [b["period"] for b in listed][-3:] == ["2021", "2022", "2023"]
+    exact = make_client(timeline_max_buckets=len(listed))
+    assert ok(exact.get("/v1/timeline", params=years))["buckets"] == listed
+    short = make_client(timeline_max_buckets=len(listed) - 1)
+    assert_problem(short.get("/v1/timeline", params=years), 400, parameter="fill")

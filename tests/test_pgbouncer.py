@@ -203,7 +203,13 @@ def test_the_api_behind_pgbouncer_answers_as_it_does_directly(
 ) -> None:
     """Two real servers, one straight on PostgreSQL and one through PgBouncer with more route
     threads than server connections: every answer the same, every time."""
-    common = {"SEED_ON_START": "never", "DB_POOL_SIZE": "4"}
+    # Eight concurrent clients from one address, exports among them.
+    common = {
+        "SEED_ON_START": "never",
+        "DB_POOL_SIZE": "4",
+        "EXPORT_MAX_CONCURRENT": "8",
+        "EXPORT_MAX_PER_ADDRESS": "8",
+    }
     with (
         cli_server(tmp_path, tmp_path / "direct.log", DATABASE_URL=database, **common) as direct,
         cli_server(
