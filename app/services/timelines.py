@@ -124,8 +124,7 @@ def _count_by_walking(snapshot: Snapshot, chosen: walks.Selection) -> Rows:
         else f"CASE WHEN {table}.date_precision = 'year' THEN 1 ELSE 0 END"
     )
     return snapshot.rows(
-        f"SELECT {month}, {precision}, count(*) FROM {plan.source}{where(plan.conditions)} "
-        "GROUP BY 1, 2",
+        f"SELECT {month}, {precision}, count(*) FROM {plan.counted()} GROUP BY 1, 2",
         plan.params,
     )
 

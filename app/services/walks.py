@@ -73,6 +73,11 @@ class Plan:
     # A list short enough by nature to come in one piece (a trade series: a point a period)
     # is read unpaged, in `sort_key` order, and has no cursor.
     unpaged: bool = False
+    # A walk whose conditions all hold on the posting list counts without joining the items:
+    # the join costs one item lookup per posting (leader+country at 200k on PostgreSQL,
+    # 568 -> 261 ms).
+    count_source: str | None = None
+    count_conditions: tuple[str, ...] | None = None
 
     def page(
         self, snapshot: Snapshot, *, select: str, descending: bool, limit: int, after: Any
@@ -104,11 +109,16 @@ class Plan:
         )
         return snapshot.rows(as_planned(snapshot.dialect, statement), params)
 
+    def counted(self) -> str:
+        """FROM and WHERE of every match, for counting: no join the count does not need."""
+        if self.count_source is None or self.count_conditions is None:
+            return f"{self.source}{where(self.conditions)}"
+        return f"{self.count_source}{where(list(self.count_conditions))}"
+
     def count(self, snapshot: Snapshot) -> int:
         if self.empty:
             return 0
-        statement = f"SELECT count(*) FROM {self.source}{where(self.conditions)}"
-        return int(snapshot.scalar(statement, self.params))
+        return int(snapshot.scalar(f"SELECT count(*) FROM {self.counted()}", self.params))
 
 
 NOTHING = Plan("", [], {}, (), empty=True)
@@ -296,20 +306,25 @@ def _walk(snapshot: Snapshot, selection: Selection, *, driver: int | None, per_r
             selection.memberships[driver].values[0],
         )
     )
+    join = f"i.id = p.{listed.id_column}"
     conditions = [
         "p.dimension = :walk_dimension",
         "p.value = :walk_value",
-        f"i.id = p.{listed.id_column}",
+        join,
         *(r.format(t="p") for r in selection.ranges),
     ]
     params: Params = {"walk_dimension": dimension, "walk_value": value, **selection.params}
     _add_probes(snapshot, selection, conditions, params, skip=driver, alias="p", per_row=per_row)
+    # Only the search reads the item row (`i`); every other condition is on the postings.
+    on_postings = selection.q is None
     # CROSS JOIN keeps SQLite from starting anywhere but the posting list.
     return Plan(
         source=f"{listed.postings} AS p CROSS JOIN {listed.kind} AS i",
         conditions=conditions,
         params=params,
         sort_key=(f"p.{listed.sort_column}", f"p.{listed.id_column}"),
+        count_source=f"{listed.postings} AS p" if on_postings else None,
+        count_conditions=tuple(c for c in conditions if c != join) if on_postings else None,
     )
 
 
