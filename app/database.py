@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Connection, Engine
@@ -30,6 +31,7 @@ from app.engines import STATEMENT_TIMEOUT_KEY, Engines
 from app.errors import ProblemError
 from app.file_watch import current_engines
 from app.readmodel.contract import DATASET_META
+from app.versioned_urls import requested_version, versioned_url
 
 T = TypeVar("T")
 Params = dict[str, Any]
@@ -76,6 +78,37 @@ class WorkBudgetExceededError(ProblemError):
             slug="work-budget-exceeded",
             headers={"Retry-After": "5"},
         )
+
+
+class VersionMismatchError(Exception):
+    """A snapshot holds another dataset version than the one a request or its cursor names."""
+
+    def __init__(self, wanted: str, found: str | None) -> None:
+        super().__init__(f"wanted dataset version {wanted}, found {found}")
+        self.wanted = wanted
+        self.found = found
+
+
+def version_gone(request: Request, mismatch: VersionMismatchError) -> ProblemError:
+    """The 410 for a versioned URL or a cursor of a version no database here serves: never a
+    page of another version under its name. The first page is named the way the request was:
+    at the current version if it named one, else unversioned."""
+    current = mismatch.found or "none"
+    path, query = request.url.path, request.url.query
+    if requested_version(query) is not None:
+        first_page = versioned_url(path, query, current, drop=("cursor",))
+    else:
+        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "cursor"]
+        first_page = f"{path}?{urlencode(kept)}" if kept else path
+    return ProblemError(
+        410,
+        f"This request names dataset version {mismatch.wanted} (in `version` or in its "
+        f"cursor), but version {current} is served now: the data was reseeded. Start again "
+        f"from {first_page}.",
+        slug="dataset-version-gone",
+        title="Dataset version gone",
+        members={"current_version": current, "first_page": first_page},
+    )
 
 
 class Snapshot:
@@ -158,6 +191,11 @@ class Snapshot:
             self._version = (None if value is None else str(value),)
         return self._version[0]
 
+    def require_version(self, wanted: str | None) -> None:
+        """Raise VersionMismatchError unless this snapshot holds `wanted` (None: any)."""
+        if wanted is not None and self.dataset_version() != wanted:
+            raise VersionMismatchError(wanted, self.dataset_version())
+
 
 def in_list(name: str, values: Any) -> tuple[str, Params]:
     """A `(:name0, :name1, ...)` list and its parameters, for `column IN ...`."""
@@ -197,6 +235,19 @@ def together(*reads: Read[Any]) -> Read[tuple[Any, ...]]:
     )
 
 
+def pinned(read: Read[T], version: str | None) -> Read[T]:
+    """`read`, only on a snapshot of dataset `version` (a cursor's: its key is a position in
+    that version's order); None: any version."""
+    if version is None:
+        return read
+
+    def work(snapshot: Snapshot) -> T:
+        snapshot.require_version(version)
+        return read(snapshot)
+
+    return Read(work, inline=read.inline)
+
+
 def read_of(function: Callable[..., T], **arguments: Any) -> Read[T]:
     """`function(snapshot, **arguments)` as a Read, inline if the service marked it so."""
 
@@ -227,6 +278,8 @@ class Database:
         # Every read in a worker thread, inline ones too: the tests run both paths.
         self.threads_only = threads_only
         self.budget: Budget | None = None
+        # The version a versioned URL names: every read of this request is of it, or a 410.
+        self.wanted_version = requested_version(request.url.query) if request else None
         if request is not None:
             settings = request.app.state.settings
             if settings.request_work_budget_ms:
@@ -246,6 +299,15 @@ class Database:
             yield Snapshot(connection, budget)
 
     def _execute(self, engine: Engine, work: Callable[[Snapshot], T]) -> T:
+        try:
+            return self._read(engine, work)
+        except VersionMismatchError as mismatch:
+            if self.request is None:
+                raise
+            raise version_gone(self.request, mismatch) from None
+
+    def _read(self, engine: Engine, work: Callable[[Snapshot], T]) -> T:
+        """`work` on one snapshot of `engine`, which must hold the version the request names."""
         started = time.monotonic()
         try:
             with self.snapshot(engine, budget=self.budget) as snapshot:
@@ -253,6 +315,7 @@ class Database:
                 version = snapshot.dataset_version()
                 if self.request is not None:
                     self.request.state.dataset_version = version
+                snapshot.require_version(self.wanted_version)
                 return work(snapshot)
         finally:
             if self.request is not None:
