@@ -14,13 +14,13 @@ layer is the version that stamps every snapshot.
 import asyncio
 import datetime as dt
 import functools
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
-from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Connection, Engine
@@ -28,12 +28,14 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from app.engines import STATEMENT_TIMEOUT_KEY, Engines
+from app.engines import Standby as Standby  # for the readiness probe, which reports each
 from app.errors import ProblemError
 from app.file_watch import current_engines
 from app.readmodel.contract import DATASET_META
-from app.versioned_urls import requested_version, versioned_url
+from app.versioned_urls import VersionMismatchError, requested_version, version_gone
 
 T = TypeVar("T")
+logger = logging.getLogger("app.database")
 Params = dict[str, Any]
 # What a read raises when the database fails it, for callers above this layer, which do not
 # speak SQLAlchemy (an export cut by a reseed or a killed backend).
@@ -65,6 +67,21 @@ def _sqlite_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+# SQLSTATEs after which a read is tried on another engine: the connection failed (class 08,
+# or none at all when it could not be opened), the server is shutting down or starting
+# (57P01-57P03), or a standby cancelled the read to replay the primary's changes (40001).
+_ELSEWHERE_SQLSTATES = frozenset({"40001", "57P01", "57P02", "57P03"})
+
+
+def _standby_failure(exc: DBAPIError) -> str | None:
+    """Why a read failed when trying it on another engine may help; None when it would not
+    (a statement over its time limit, a bad query)."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is None or sqlstate.startswith("08") or sqlstate in _ELSEWHERE_SQLSTATES:
+        return f"{exc.orig.__class__.__name__} {sqlstate or ''}".strip()
+    return None
+
+
 class WorkBudgetExceededError(ProblemError):
     """A request's database work ran past REQUEST_WORK_BUDGET_MS (all its statements together,
     time waiting for a thread or a search slot included)."""
@@ -78,37 +95,6 @@ class WorkBudgetExceededError(ProblemError):
             slug="work-budget-exceeded",
             headers={"Retry-After": "5"},
         )
-
-
-class VersionMismatchError(Exception):
-    """A snapshot holds another dataset version than the one a request or its cursor names."""
-
-    def __init__(self, wanted: str, found: str | None) -> None:
-        super().__init__(f"wanted dataset version {wanted}, found {found}")
-        self.wanted = wanted
-        self.found = found
-
-
-def version_gone(request: Request, mismatch: VersionMismatchError) -> ProblemError:
-    """The 410 for a versioned URL or a cursor of a version no database here serves: never a
-    page of another version under its name. The first page is named the way the request was:
-    at the current version if it named one, else unversioned."""
-    current = mismatch.found or "none"
-    path, query = request.url.path, request.url.query
-    if requested_version(query) is not None:
-        first_page = versioned_url(path, query, current, drop=("cursor",))
-    else:
-        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "cursor"]
-        first_page = f"{path}?{urlencode(kept)}" if kept else path
-    return ProblemError(
-        410,
-        f"This request names dataset version {mismatch.wanted} (in `version` or in its "
-        f"cursor), but version {current} is served now: the data was reseeded. Start again "
-        f"from {first_page}.",
-        slug="dataset-version-gone",
-        title="Dataset version gone",
-        members={"current_version": current, "first_page": first_page},
-    )
 
 
 class Snapshot:
@@ -278,6 +264,7 @@ class Database:
         # Every read in a worker thread, inline ones too: the tests run both paths.
         self.threads_only = threads_only
         self.budget: Budget | None = None
+        self.engine: Engine | None = None  # where the last read ran
         # The version a versioned URL names: every read of this request is of it, or a 410.
         self.wanted_version = requested_version(request.url.query) if request else None
         if request is not None:
@@ -294,17 +281,39 @@ class Database:
         self, engine: Engine | None = None, *, budget: Budget | None = None
     ) -> Iterator[Snapshot]:
         """A transaction on its own connection (blocking: call it from a worker thread);
-        `budget` bounds its statements together (an export's batches have none)."""
-        with (engine or self.engines.pooled).connect() as connection, connection.begin():
+        `budget` bounds its statements together (an export's batches have none). By default
+        on the engine the request's last read ran on (a standby, for an export's batches)."""
+        engine = engine or self.engine or self.engines.pooled
+        with engine.connect() as connection, connection.begin():
             yield Snapshot(connection, budget)
 
-    def _execute(self, engine: Engine, work: Callable[[Snapshot], T]) -> T:
-        try:
-            return self._read(engine, work)
-        except VersionMismatchError as mismatch:
-            if self.request is None:
-                raise
-            raise version_gone(self.request, mismatch) from None
+    def _execute(self, engine: Engine | None, work: Callable[[Snapshot], T]) -> T:
+        """`work` on `engine`, or (None) on the first engine of the read order that answers
+        with the version the request names: a standby that fails is set aside and the next
+        tried, the primary last; a lagging standby's other version sends the read on too."""
+        order = [(engine, None)] if engine is not None else self.engines.read_order()
+        mismatch: VersionMismatchError | None = None
+        for candidate, standby in order:
+            try:
+                result = self._read(candidate, work)
+            except VersionMismatchError as exc:
+                mismatch = exc
+                continue
+            except DBAPIError as exc:
+                reason = _standby_failure(exc)
+                if standby is None or reason is None:
+                    raise
+                standby.failed(reason)
+                logger.warning("%s failed (%s); reading elsewhere", standby.name, reason)
+                continue
+            if standby is not None:
+                standby.answered()
+            self.engine = candidate
+            return result
+        assert mismatch is not None  # the primary, last, either answered or raised
+        if self.request is None:
+            raise mismatch
+        raise version_gone(self.request, mismatch) from None
 
     def _read(self, engine: Engine, work: Callable[[Snapshot], T]) -> T:
         """`work` on one snapshot of `engine`, which must hold the version the request names."""
@@ -333,7 +342,7 @@ class Database:
             return self._execute(self.engines.inline, read)
         slots = self._search_slots()
         if slots is None:
-            return await run_in_threadpool(self._execute, self.engines.pooled, read)
+            return await run_in_threadpool(self._execute, None, read)
         budget = self.budget
         try:
             timeout = None if budget is None else max(0.0, budget.deadline - time.monotonic())
@@ -342,7 +351,7 @@ class Database:
             assert budget is not None
             raise WorkBudgetExceededError(budget.seconds) from None
         try:
-            return await run_in_threadpool(self._execute, self.engines.pooled, read)
+            return await run_in_threadpool(self._execute, None, read)
         finally:
             slots.release()
 

@@ -12,6 +12,10 @@ a page's `Link: rel="next"` and that page's own `Content-Location` are the same 
 
 from urllib.parse import parse_qsl, urlencode
 
+from starlette.requests import Request
+
+from app.errors import ProblemError
+
 VERSION_PARAMETER = "version"
 # What `dataset_version` (app/readmodel/write.py) makes: 16 lowercase hex digits.
 VERSION_PATTERN = r"^[0-9a-f]{16}$"
@@ -44,3 +48,34 @@ def requested_version(query: str) -> str | None:
         if key == VERSION_PARAMETER:
             return value
     return None
+
+
+class VersionMismatchError(Exception):
+    """A snapshot holds another dataset version than the one a request or its cursor names."""
+
+    def __init__(self, wanted: str, found: str | None) -> None:
+        super().__init__(f"wanted dataset version {wanted}, found {found}")
+        self.wanted = wanted
+        self.found = found
+
+
+def version_gone(request: Request, mismatch: VersionMismatchError) -> ProblemError:
+    """The 410 for a versioned URL or a cursor of a version no database here serves: never a
+    page of another version under its name. The first page is named the way the request was:
+    at the current version if it named one, else unversioned."""
+    current = mismatch.found or "none"
+    path, query = request.url.path, request.url.query
+    if requested_version(query) is not None:
+        first_page = versioned_url(path, query, current, drop=("cursor",))
+    else:
+        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "cursor"]
+        first_page = f"{path}?{urlencode(kept)}" if kept else path
+    return ProblemError(
+        410,
+        f"This request names dataset version {mismatch.wanted} (in `version` or in its "
+        f"cursor), but version {current} is served now: the data was reseeded. Start again "
+        f"from {first_page}.",
+        slug="dataset-version-gone",
+        title="Dataset version gone",
+        members={"current_version": current, "first_page": first_page},
+    )
