@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
-from app.engines import STATEMENT_TIMEOUT_KEY, Engines
+from app.engines import STATEMENT_TIMEOUT_KEY, Engines, standby_failure
 from app.engines import Standby as Standby  # for the readiness probe, which reports each
 from app.errors import ProblemError
 from app.file_watch import current_engines
@@ -67,19 +67,14 @@ def _sqlite_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-# SQLSTATEs after which a read is tried on another engine: the connection failed (class 08,
-# or none at all when it could not be opened), the server is shutting down or starting
-# (57P01-57P03), or a standby cancelled the read to replay the primary's changes (40001).
-_ELSEWHERE_SQLSTATES = frozenset({"40001", "57P01", "57P02", "57P03"})
-
-
-def _standby_failure(exc: DBAPIError) -> str | None:
-    """Why a read failed when trying it on another engine may help; None when it would not
-    (a statement over its time limit, a bad query)."""
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate is None or sqlstate.startswith("08") or sqlstate in _ELSEWHERE_SQLSTATES:
-        return f"{exc.orig.__class__.__name__} {sqlstate or ''}".strip()
-    return None
+def _set_aside(standby: Standby | None, exc: DBAPIError) -> bool:
+    """Whether a read that failed with `exc` on `standby` goes on (the standby sits out)."""
+    reason = standby_failure(exc)
+    if standby is None or reason is None:
+        return False
+    standby.failed(reason)
+    logger.warning("%s failed (%s); reading elsewhere", standby.name, reason)
+    return True
 
 
 class WorkBudgetExceededError(ProblemError):
@@ -222,8 +217,7 @@ def together(*reads: Read[Any]) -> Read[tuple[Any, ...]]:
 
 
 def pinned(read: Read[T], version: str | None) -> Read[T]:
-    """`read`, only on a snapshot of dataset `version` (a cursor's: its key is a position in
-    that version's order); None: any version."""
+    """`read`, only on a snapshot of dataset `version` (a cursor's); None: any version."""
     if version is None:
         return read
 
@@ -281,16 +275,13 @@ class Database:
         self, engine: Engine | None = None, *, budget: Budget | None = None
     ) -> Iterator[Snapshot]:
         """A transaction on its own connection (blocking: call it from a worker thread);
-        `budget` bounds its statements together (an export's batches have none). By default
-        on the engine the request's last read ran on (a standby, for an export's batches)."""
-        engine = engine or self.engine or self.engines.pooled
-        with engine.connect() as connection, connection.begin():
+        `budget` bounds its statements together (an export's batches have none)."""
+        with (engine or self.engines.pooled).connect() as connection, connection.begin():
             yield Snapshot(connection, budget)
 
     def _execute(self, engine: Engine | None, work: Callable[[Snapshot], T]) -> T:
-        """`work` on `engine`, or (None) on the first engine of the read order that answers
-        with the version the request names: a standby that fails is set aside and the next
-        tried, the primary last; a lagging standby's other version sends the read on too."""
+        """`work` on `engine`, or (None) on the first of the read order that answers with the
+        version the request names: a failed or lagging standby sends the read on."""
         order = [(engine, None)] if engine is not None else self.engines.read_order()
         mismatch: VersionMismatchError | None = None
         for candidate, standby in order:
@@ -300,11 +291,8 @@ class Database:
                 mismatch = exc
                 continue
             except DBAPIError as exc:
-                reason = _standby_failure(exc)
-                if standby is None or reason is None:
+                if not _set_aside(standby, exc):
                     raise
-                standby.failed(reason)
-                logger.warning("%s failed (%s); reading elsewhere", standby.name, reason)
                 continue
             if standby is not None:
                 standby.answered()
@@ -332,6 +320,21 @@ class Database:
                 state.work_seconds = getattr(state, "work_seconds", 0.0) + (
                     time.monotonic() - started
                 )
+
+    def batch(self, work: Callable[[Snapshot], T]) -> T:
+        """One batch of an export on a snapshot of its own, where the request last read; if
+        that standby fails, on the next engine (`work` checks the version it finds)."""
+        for candidate, standby in self.engines.read_order(first=self.engine):
+            try:
+                with self.snapshot(candidate) as snapshot:
+                    result = work(snapshot)
+            except DBAPIError as exc:
+                if not _set_aside(standby, exc):
+                    raise
+                continue
+            self.engine = candidate
+            return result
+        raise AssertionError("every read order ends on the primary, which raises")
 
     async def run(self, read: Read[T]) -> T:
         """Run `read` on one snapshot: on the event loop when it is inline and the database

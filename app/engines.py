@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import create_engine
 
 from app.config import Pooler, Settings
@@ -192,6 +193,21 @@ def _limit_each_transaction(
             connection.exec_driver_sql(limit)
 
 
+# SQLSTATEs after which a read is tried on another engine: the connection failed (class 08,
+# or none at all when it could not be opened), the server is shutting down or starting
+# (57P01-57P03), or a standby cancelled the read to replay the primary's changes (40001).
+_ELSEWHERE_SQLSTATES = frozenset({"40001", "57P01", "57P02", "57P03"})
+
+
+def standby_failure(exc: DBAPIError) -> str | None:
+    """Why a read failed when trying it on another engine may help; None when it would not
+    (a statement over its time limit, a bad query)."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is None or sqlstate.startswith("08") or sqlstate in _ELSEWHERE_SQLSTATES:
+        return f"{exc.orig.__class__.__name__} {sqlstate or ''}".strip()
+    return None
+
+
 class Standby:
     """A PostgreSQL hot standby the process reads from, and what it last showed of its health.
 
@@ -252,9 +268,10 @@ class Engines:
     def all(self) -> tuple[Engine, ...]:
         return self.primary() + tuple(standby.engine for standby in self.standbys)
 
-    def read_order(self) -> list[tuple[Engine, Standby | None]]:
+    def read_order(self, first: Engine | None = None) -> list[tuple[Engine, Standby | None]]:
         """Where a read may run, in the order to try: the standbys not sitting out a failure,
-        round robin (healthy ones first), then the primary."""
+        round robin (healthy ones first), then the primary; `first` (where a long read began)
+        ahead of them all if it is one of them."""
         standbys = self.standbys
         order: list[tuple[Engine, Standby | None]] = []
         if standbys:
@@ -264,6 +281,8 @@ class Engines:
             usable.sort(key=lambda standby: not standby.healthy)  # stable: keeps the turn
             order = [(standby.engine, standby) for standby in usable]
         order.append((self.pooled, None))
+        if first is not None:
+            order.sort(key=lambda entry: entry[0] is not first)  # stable
         return order
 
     def dispose(self) -> None:

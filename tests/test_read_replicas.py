@@ -2,6 +2,7 @@
 primary with no failed request when it dies, used again when it is back, and never mixing
 dataset versions when it lags behind a reseed."""
 
+import asyncio
 import os
 import shutil
 import time
@@ -17,11 +18,14 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, create_engine, event
 
 from app import migrations
+from app.api import lists
 from app.config import Settings
+from app.database import Database
 from app.engines import Engines, Standby, create_db_engine
 from app.main import create_app
 from app.seeding.build import Dataset, build_dataset
 from app.seeding.load import load_dataset
+from app.services.quotes import QuoteFilters, quote_listing
 from tests.conftest import SEEDS_DIR
 from tests.helpers import assert_problem, ok
 from tests.streaming_cluster import StreamingCluster, server_binaries
@@ -131,6 +135,29 @@ def test_a_dead_standby_is_skipped_with_no_failure_and_used_again_once_back(
     assert _walk(served, "/v1/quotes?limit=15")[0] == baseline
     assert on_standby[0] > used_before
     assert ok(served.get("/readyz"))["standbys"][0]["status"] == "up"
+
+
+def test_an_export_whose_standby_dies_continues_on_the_primary(
+    served: TestClient, cluster: StreamingCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lists, "EXPORT_BATCH", 7)  # many batches, each on its own snapshot
+    whole = served.get("/v1/quotes?format=ndjson")
+    assert whole.status_code == 200
+    engines = served.app.state.engines  # type: ignore[attr-defined]
+    db = Database(engines)
+    listing = quote_listing(filters=QuoteFilters(), descending=False)
+    version = asyncio.run(db.run(listing.check()))
+    assert db.engine is engines.standbys[0].engine  # the export starts on the standby
+    chunks = lists._export_chunks(db, listing, fmt="ndjson", cap=10_000, version=version)
+    received = [next(chunks)]
+    cluster.kill_standby()
+    try:
+        received += list(chunks)  # no batch lost, none cut: the primary holds the version
+        assert db.engine is engines.pooled
+    finally:
+        cluster.start_standby()
+    assert b"".join(received) == whole.content
+    time.sleep(RETRY_MS / 1000 + 0.1)
 
 
 def _fewer_quotes(tmp_path: Path) -> Dataset:

@@ -5,6 +5,7 @@ that read runs on the event loop, is the service's business (its `Listing`, or t
 function); running it there is the `Database`'s (app/database.py).
 """
 
+import functools
 import hashlib
 import logging
 import threading
@@ -21,7 +22,7 @@ from app.api.negotiation import Format, negotiate
 from app.clients import client_key
 from app.conditional import etag_matches
 from app.content_coding import response_coding
-from app.database import Database, DatabaseError, pinned
+from app.database import Database, DatabaseError, Snapshot, pinned
 from app.errors import RESPONSE_CUT_SHORT, ProblemError
 from app.readmodel.flatten import csv_header
 from app.services.cursors import Key, typed_key
@@ -126,14 +127,13 @@ def _export_chunks(
     after: Key | None = None
     while sent < cap:
         # A snapshot per batch, closed before yielding: an abandoned download holds no pooled
-        # connection while it waits to be collected.
-        with db.snapshot() as snapshot:
-            if snapshot.dataset_version() != version:
-                # Never splice two dataset versions into one file: abort the transfer instead.
-                raise ExportInterruptedError("the dataset was reseeded during the export")
-            documents, next_key = listing.fetch(
-                snapshot, after, min(EXPORT_BATCH, cap - sent), column=column
+        # connection while it waits to be collected. A standby that fails mid-export hands
+        # the next batch to another database holding the same version.
+        documents, next_key = db.batch(
+            functools.partial(
+                _batch, listing, after, min(EXPORT_BATCH, cap - sent), column, version
             )
+        )
         if documents:
             # Stored CSV lines end in CRLF already; JSON documents get their newline here.
             yield ("".join(documents) if fmt == "csv" else "\n".join(documents) + "\n").encode()
@@ -143,6 +143,20 @@ def _export_chunks(
         after = typed_key(listing.key_shape, next_key)
         if after is None:  # a stored id the cursors could not carry: never restart the walk
             raise ExportInterruptedError(f"the export cannot continue after {next_key}")
+
+
+def _batch(
+    listing: Listing,
+    after: Key | None,
+    size: int,
+    column: StoredColumn,
+    version: str | None,
+    snapshot: Snapshot,
+) -> tuple[list[str], list[str] | None]:
+    if snapshot.dataset_version() != version:
+        # Never splice two dataset versions into one file: abort the transfer instead.
+        raise ExportInterruptedError("the dataset was reseeded during the export")
+    return listing.fetch(snapshot, after, size, column=column)
 
 
 def _released(chunks: Iterator[bytes], release: Callable[[], None]) -> Iterator[bytes]:
