@@ -14,6 +14,7 @@ layer is the version that stamps every snapshot.
 import asyncio
 import datetime as dt
 import functools
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -26,12 +27,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
-from app.engines import STATEMENT_TIMEOUT_KEY, Engines
+from app.engines import STATEMENT_TIMEOUT_KEY, Engines, standby_failure
+from app.engines import Standby as Standby  # for the readiness probe, which reports each
 from app.errors import ProblemError
 from app.file_watch import current_engines
 from app.readmodel.contract import DATASET_META
+from app.versioned_urls import VersionMismatchError, requested_version, version_gone
 
 T = TypeVar("T")
+logger = logging.getLogger("app.database")
 Params = dict[str, Any]
 # What a read raises when the database fails it, for callers above this layer, which do not
 # speak SQLAlchemy (an export cut by a reseed or a killed backend).
@@ -61,6 +65,16 @@ def _pyformat(sql: str) -> str:
 
 def _sqlite_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _set_aside(standby: Standby | None, exc: DBAPIError) -> bool:
+    """Whether a read that failed with `exc` on `standby` goes on (the standby sits out)."""
+    reason = standby_failure(exc)
+    if standby is None or reason is None:
+        return False
+    standby.failed(reason)
+    logger.warning("%s failed (%s); reading elsewhere", standby.name, reason)
+    return True
 
 
 class WorkBudgetExceededError(ProblemError):
@@ -158,6 +172,11 @@ class Snapshot:
             self._version = (None if value is None else str(value),)
         return self._version[0]
 
+    def require_version(self, wanted: str | None) -> None:
+        """Raise VersionMismatchError unless this snapshot holds `wanted` (None: any)."""
+        if wanted is not None and self.dataset_version() != wanted:
+            raise VersionMismatchError(wanted, self.dataset_version())
+
 
 def in_list(name: str, values: Any) -> tuple[str, Params]:
     """A `(:name0, :name1, ...)` list and its parameters, for `column IN ...`."""
@@ -197,6 +216,18 @@ def together(*reads: Read[Any]) -> Read[tuple[Any, ...]]:
     )
 
 
+def pinned(read: Read[T], version: str | None) -> Read[T]:
+    """`read`, only on a snapshot of dataset `version` (a cursor's); None: any version."""
+    if version is None:
+        return read
+
+    def work(snapshot: Snapshot) -> T:
+        snapshot.require_version(version)
+        return read(snapshot)
+
+    return Read(work, inline=read.inline)
+
+
 def read_of(function: Callable[..., T], **arguments: Any) -> Read[T]:
     """`function(snapshot, **arguments)` as a Read, inline if the service marked it so."""
 
@@ -227,6 +258,9 @@ class Database:
         # Every read in a worker thread, inline ones too: the tests run both paths.
         self.threads_only = threads_only
         self.budget: Budget | None = None
+        self.engine: Engine | None = None  # where the last read ran
+        # The version a versioned URL names: every read of this request is of it, or a 410.
+        self.wanted_version = requested_version(request.url.query) if request else None
         if request is not None:
             settings = request.app.state.settings
             if settings.request_work_budget_ms:
@@ -245,7 +279,32 @@ class Database:
         with (engine or self.engines.pooled).connect() as connection, connection.begin():
             yield Snapshot(connection, budget)
 
-    def _execute(self, engine: Engine, work: Callable[[Snapshot], T]) -> T:
+    def _execute(self, engine: Engine | None, work: Callable[[Snapshot], T]) -> T:
+        """`work` on `engine`, or (None) on the first of the read order that answers with the
+        version the request names: a failed or lagging standby sends the read on."""
+        order = [(engine, None)] if engine is not None else self.engines.read_order()
+        mismatch: VersionMismatchError | None = None
+        for candidate, standby in order:
+            try:
+                result = self._read(candidate, work)
+            except VersionMismatchError as exc:
+                mismatch = exc
+                continue
+            except DBAPIError as exc:
+                if not _set_aside(standby, exc):
+                    raise
+                continue
+            if standby is not None:
+                standby.answered()
+            self.engine = candidate
+            return result
+        assert mismatch is not None  # the primary, last, either answered or raised
+        if self.request is None:
+            raise mismatch
+        raise version_gone(self.request, mismatch) from None
+
+    def _read(self, engine: Engine, work: Callable[[Snapshot], T]) -> T:
+        """`work` on one snapshot of `engine`, which must hold the version the request names."""
         started = time.monotonic()
         try:
             with self.snapshot(engine, budget=self.budget) as snapshot:
@@ -253,6 +312,7 @@ class Database:
                 version = snapshot.dataset_version()
                 if self.request is not None:
                     self.request.state.dataset_version = version
+                snapshot.require_version(self.wanted_version)
                 return work(snapshot)
         finally:
             if self.request is not None:
@@ -260,6 +320,21 @@ class Database:
                 state.work_seconds = getattr(state, "work_seconds", 0.0) + (
                     time.monotonic() - started
                 )
+
+    def batch(self, work: Callable[[Snapshot], T]) -> T:
+        """One batch of an export on a snapshot of its own, where the request last read; if
+        that standby fails, on the next engine (`work` checks the version it finds)."""
+        for candidate, standby in self.engines.read_order(first=self.engine):
+            try:
+                with self.snapshot(candidate) as snapshot:
+                    result = work(snapshot)
+            except DBAPIError as exc:
+                if not _set_aside(standby, exc):
+                    raise
+                continue
+            self.engine = candidate
+            return result
+        raise AssertionError("every read order ends on the primary, which raises")
 
     async def run(self, read: Read[T]) -> T:
         """Run `read` on one snapshot: on the event loop when it is inline and the database
@@ -270,7 +345,7 @@ class Database:
             return self._execute(self.engines.inline, read)
         slots = self._search_slots()
         if slots is None:
-            return await run_in_threadpool(self._execute, self.engines.pooled, read)
+            return await run_in_threadpool(self._execute, None, read)
         budget = self.budget
         try:
             timeout = None if budget is None else max(0.0, budget.deadline - time.monotonic())
@@ -279,7 +354,7 @@ class Database:
             assert budget is not None
             raise WorkBudgetExceededError(budget.seconds) from None
         try:
-            return await run_in_threadpool(self._execute, self.engines.pooled, read)
+            return await run_in_threadpool(self._execute, None, read)
         finally:
             slots.release()
 
