@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
@@ -71,6 +71,24 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=200, ge=1)
     db_pool_size: int = Field(
         default=8, ge=1, description="Connections per process, and route threads to match"
+    )
+    read_database_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated PostgreSQL hot standbys to read from, round robin, with "
+        "DATABASE_URL (the primary) as the fallback when none answers; writes never go there",
+    )
+    read_replica_retry_ms: int = Field(
+        default=2000,
+        ge=100,
+        le=600_000,
+        description="How long a standby that failed stays out of the rotation before a request "
+        "tries it again",
+    )
+    read_replica_connect_timeout_s: int = Field(
+        default=2,
+        ge=1,
+        le=30,
+        description="Time limit for opening a connection to a standby (libpq connect_timeout)",
     )
     db_busy_timeout_ms: int = Field(default=5000, ge=0)
     db_pooler: Pooler = Field(
@@ -200,18 +218,46 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
+    @field_validator("read_database_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _normalise_postgres_driver(cls, value: str) -> str:
-        # Operators paste URLs from hosting dashboards; route them all to psycopg 3.
-        for prefix in ("postgres://", "postgresql://"):
-            if value.startswith(prefix):
-                return "postgresql+psycopg://" + value[len(prefix) :]
-        return value
+        return _psycopg_url(value)
+
+    @field_validator("read_database_urls")
+    @classmethod
+    def _standbys_are_postgres(cls, value: list[str]) -> list[str]:
+        urls = [_psycopg_url(url) for url in value]
+        for url in urls:
+            if not url.startswith("postgresql"):
+                raise ValueError(
+                    "READ_DATABASE_URLS takes PostgreSQL standbys only (postgresql://...)"
+                )
+        return urls
+
+    @model_validator(mode="after")
+    def _standbys_need_a_postgres_primary(self) -> "Settings":
+        if self.read_database_urls and self.is_sqlite:
+            raise ValueError("READ_DATABASE_URLS needs a PostgreSQL DATABASE_URL (the primary)")
+        return self
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _psycopg_url(value: str) -> str:
+    # Operators paste URLs from hosting dashboards; route them all to psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix) :]
+    return value
 
 
 @lru_cache

@@ -14,6 +14,7 @@ layer is the version that stamps every snapshot.
 import asyncio
 import datetime as dt
 import functools
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -27,11 +28,14 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from app.engines import STATEMENT_TIMEOUT_KEY, Engines
+from app.engines import Standby as Standby  # for the readiness probe, which reports each
 from app.errors import ProblemError
 from app.file_watch import current_engines
 from app.readmodel.contract import DATASET_META
+from app.versioned_urls import VersionMismatchError, requested_version, version_gone
 
 T = TypeVar("T")
+logger = logging.getLogger("app.database")
 Params = dict[str, Any]
 # What a read raises when the database fails it, for callers above this layer, which do not
 # speak SQLAlchemy (an export cut by a reseed or a killed backend).
@@ -61,6 +65,21 @@ def _pyformat(sql: str) -> str:
 
 def _sqlite_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+# SQLSTATEs after which a read is tried on another engine: the connection failed (class 08,
+# or none at all when it could not be opened), the server is shutting down or starting
+# (57P01-57P03), or a standby cancelled the read to replay the primary's changes (40001).
+_ELSEWHERE_SQLSTATES = frozenset({"40001", "57P01", "57P02", "57P03"})
+
+
+def _standby_failure(exc: DBAPIError) -> str | None:
+    """Why a read failed when trying it on another engine may help; None when it would not
+    (a statement over its time limit, a bad query)."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is None or sqlstate.startswith("08") or sqlstate in _ELSEWHERE_SQLSTATES:
+        return f"{exc.orig.__class__.__name__} {sqlstate or ''}".strip()
+    return None
 
 
 class WorkBudgetExceededError(ProblemError):
@@ -158,6 +177,11 @@ class Snapshot:
             self._version = (None if value is None else str(value),)
         return self._version[0]
 
+    def require_version(self, wanted: str | None) -> None:
+        """Raise VersionMismatchError unless this snapshot holds `wanted` (None: any)."""
+        if wanted is not None and self.dataset_version() != wanted:
+            raise VersionMismatchError(wanted, self.dataset_version())
+
 
 def in_list(name: str, values: Any) -> tuple[str, Params]:
     """A `(:name0, :name1, ...)` list and its parameters, for `column IN ...`."""
@@ -197,6 +221,19 @@ def together(*reads: Read[Any]) -> Read[tuple[Any, ...]]:
     )
 
 
+def pinned(read: Read[T], version: str | None) -> Read[T]:
+    """`read`, only on a snapshot of dataset `version` (a cursor's: its key is a position in
+    that version's order); None: any version."""
+    if version is None:
+        return read
+
+    def work(snapshot: Snapshot) -> T:
+        snapshot.require_version(version)
+        return read(snapshot)
+
+    return Read(work, inline=read.inline)
+
+
 def read_of(function: Callable[..., T], **arguments: Any) -> Read[T]:
     """`function(snapshot, **arguments)` as a Read, inline if the service marked it so."""
 
@@ -227,6 +264,9 @@ class Database:
         # Every read in a worker thread, inline ones too: the tests run both paths.
         self.threads_only = threads_only
         self.budget: Budget | None = None
+        self.engine: Engine | None = None  # where the last read ran
+        # The version a versioned URL names: every read of this request is of it, or a 410.
+        self.wanted_version = requested_version(request.url.query) if request else None
         if request is not None:
             settings = request.app.state.settings
             if settings.request_work_budget_ms:
@@ -241,11 +281,42 @@ class Database:
         self, engine: Engine | None = None, *, budget: Budget | None = None
     ) -> Iterator[Snapshot]:
         """A transaction on its own connection (blocking: call it from a worker thread);
-        `budget` bounds its statements together (an export's batches have none)."""
-        with (engine or self.engines.pooled).connect() as connection, connection.begin():
+        `budget` bounds its statements together (an export's batches have none). By default
+        on the engine the request's last read ran on (a standby, for an export's batches)."""
+        engine = engine or self.engine or self.engines.pooled
+        with engine.connect() as connection, connection.begin():
             yield Snapshot(connection, budget)
 
-    def _execute(self, engine: Engine, work: Callable[[Snapshot], T]) -> T:
+    def _execute(self, engine: Engine | None, work: Callable[[Snapshot], T]) -> T:
+        """`work` on `engine`, or (None) on the first engine of the read order that answers
+        with the version the request names: a standby that fails is set aside and the next
+        tried, the primary last; a lagging standby's other version sends the read on too."""
+        order = [(engine, None)] if engine is not None else self.engines.read_order()
+        mismatch: VersionMismatchError | None = None
+        for candidate, standby in order:
+            try:
+                result = self._read(candidate, work)
+            except VersionMismatchError as exc:
+                mismatch = exc
+                continue
+            except DBAPIError as exc:
+                reason = _standby_failure(exc)
+                if standby is None or reason is None:
+                    raise
+                standby.failed(reason)
+                logger.warning("%s failed (%s); reading elsewhere", standby.name, reason)
+                continue
+            if standby is not None:
+                standby.answered()
+            self.engine = candidate
+            return result
+        assert mismatch is not None  # the primary, last, either answered or raised
+        if self.request is None:
+            raise mismatch
+        raise version_gone(self.request, mismatch) from None
+
+    def _read(self, engine: Engine, work: Callable[[Snapshot], T]) -> T:
+        """`work` on one snapshot of `engine`, which must hold the version the request names."""
         started = time.monotonic()
         try:
             with self.snapshot(engine, budget=self.budget) as snapshot:
@@ -253,6 +324,7 @@ class Database:
                 version = snapshot.dataset_version()
                 if self.request is not None:
                     self.request.state.dataset_version = version
+                snapshot.require_version(self.wanted_version)
                 return work(snapshot)
         finally:
             if self.request is not None:
@@ -270,7 +342,7 @@ class Database:
             return self._execute(self.engines.inline, read)
         slots = self._search_slots()
         if slots is None:
-            return await run_in_threadpool(self._execute, self.engines.pooled, read)
+            return await run_in_threadpool(self._execute, None, read)
         budget = self.budget
         try:
             timeout = None if budget is None else max(0.0, budget.deadline - time.monotonic())
@@ -279,7 +351,7 @@ class Database:
             assert budget is not None
             raise WorkBudgetExceededError(budget.seconds) from None
         try:
-            return await run_in_threadpool(self._execute, self.engines.pooled, read)
+            return await run_in_threadpool(self._execute, None, read)
         finally:
             slots.release()
 

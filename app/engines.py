@@ -5,8 +5,10 @@ migrations use a writable engine of their own. A serving engine never creates or
 database file: SQLite is opened read-only, so a missing file is an error, not a new database.
 """
 
+import itertools
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +98,7 @@ def create_db_engine(
     pool_size: int = 5,
     busy_timeout_ms: int = 5000,
     pooler: Pooler = "none",
+    connect_timeout_s: int | None = None,
 ) -> Engine:
     """Build an engine for `url` with the per-connection settings this service relies on.
 
@@ -125,13 +128,22 @@ def create_db_engine(
         statement_timeout_ms=statement_timeout_ms,
         pool_size=pool_size,
         pooler=pooler,
+        connect_timeout_s=connect_timeout_s,
     )
 
 
 def _postgres_engine(
-    url: str, *, read_only: bool, statement_timeout_ms: int | None, pool_size: int, pooler: Pooler
+    url: str,
+    *,
+    read_only: bool,
+    statement_timeout_ms: int | None,
+    pool_size: int,
+    pooler: Pooler,
+    connect_timeout_s: int | None = None,
 ) -> Engine:
     connect_args: dict[str, Any] = {}
+    if connect_timeout_s:
+        connect_args["connect_timeout"] = connect_timeout_s
     if pooler == "transaction":
         # PgBouncer refuses libpq's `options` startup parameter, and a server-side prepared
         # statement lives in a session another client's transaction may get next.
@@ -180,21 +192,79 @@ def _limit_each_transaction(
             connection.exec_driver_sql(limit)
 
 
+class Standby:
+    """A PostgreSQL hot standby the process reads from, and what it last showed of its health.
+
+    A standby whose connection or read failed sits out READ_REPLICA_RETRY_MS; the first request
+    after that tries it again (its pool pings a connection before handing it out), so a standby
+    that comes back is used again without restarting anything, and one still down costs a
+    request one refused connection before it falls back."""
+
+    def __init__(self, name: str, engine: Engine, retry_s: float) -> None:
+        self.name = name  # "standby 1": never the URL, which may hold a password
+        self.engine = engine
+        self.retry_s = retry_s
+        self._lock = threading.Lock()
+        self._down_until = 0.0
+        self.failure: str | None = None
+
+    def usable(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    @property
+    def healthy(self) -> bool:
+        return self.failure is None
+
+    def failed(self, reason: str) -> None:
+        with self._lock:
+            self._down_until = time.monotonic() + self.retry_s
+            self.failure = reason
+
+    def answered(self) -> None:
+        if self.failure is not None:
+            with self._lock:
+                self._down_until = 0.0
+                self.failure = None
+
+
 @dataclass(frozen=True)
 class Engines:
     """What the service reads through: a pool for worker threads and, for SQLite, a
     one-connection twin used only on the event loop (the loop then never waits for a pooled
-    connection that only the loop could give back). For PostgreSQL both are the pool."""
+    connection that only the loop could give back). For PostgreSQL both are the pool.
+
+    `standbys` (READ_DATABASE_URLS) serve reads before the pool, which is then the primary's
+    and the fallback when no standby answers."""
 
     pooled: Engine
     inline: Engine
+    standbys: tuple[Standby, ...] = ()
+    _turn: "itertools.count[int]" = field(default_factory=itertools.count, compare=False)
 
     @property
     def dialect(self) -> str:
         return self.pooled.dialect.name
 
-    def all(self) -> tuple[Engine, ...]:
+    def primary(self) -> tuple[Engine, ...]:
+        """The engines on DATABASE_URL."""
         return (self.pooled,) if self.inline is self.pooled else (self.pooled, self.inline)
+
+    def all(self) -> tuple[Engine, ...]:
+        return self.primary() + tuple(standby.engine for standby in self.standbys)
+
+    def read_order(self) -> list[tuple[Engine, Standby | None]]:
+        """Where a read may run, in the order to try: the standbys not sitting out a failure,
+        round robin (healthy ones first), then the primary."""
+        standbys = self.standbys
+        order: list[tuple[Engine, Standby | None]] = []
+        if standbys:
+            start = next(self._turn) % len(standbys)
+            turn = [standbys[(start + i) % len(standbys)] for i in range(len(standbys))]
+            usable = [s for s in turn if s.usable()]
+            usable.sort(key=lambda standby: not standby.healthy)  # stable: keeps the turn
+            order = [(standby.engine, standby) for standby in usable]
+        order.append((self.pooled, None))
+        return order
 
     def dispose(self) -> None:
         for engine in self.all():
@@ -213,11 +283,36 @@ def _read_only_engine(settings: Settings, pool_size: int) -> Engine:
     )
 
 
+def _standby_engine(settings: Settings, url: str, pool_size: int) -> Engine:
+    return create_db_engine(
+        url,
+        read_only=True,
+        statement_timeout_ms=settings.query_timeout_ms,
+        pool_size=pool_size,
+        pooler=settings.db_pooler,
+        connect_timeout_s=settings.read_replica_connect_timeout_s,
+    )
+
+
+def standbys(settings: Settings, pool_size: int) -> tuple[Standby, ...]:
+    """The READ_DATABASE_URLS standbys, each with a pool of `pool_size` read-only connections."""
+    return tuple(
+        Standby(
+            f"standby {number}",
+            _standby_engine(settings, url, pool_size),
+            settings.read_replica_retry_ms / 1000,
+        )
+        for number, url in enumerate(settings.read_database_urls, start=1)
+    )
+
+
 def serving_engines(settings: Settings) -> Engines:
     """The read-only engines of a process, with a per-statement time limit."""
     pooled = _read_only_engine(settings, settings.db_pool_size)
     if pooled.dialect.name != "sqlite":
-        return Engines(pooled=pooled, inline=pooled)
+        return Engines(
+            pooled=pooled, inline=pooled, standbys=standbys(settings, settings.db_pool_size)
+        )
     return Engines(pooled=pooled, inline=_read_only_engine(settings, 1))
 
 

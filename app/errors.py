@@ -60,6 +60,17 @@ class Problem(BaseModel):
     errors: list[ParameterError] | SkipJsonSchema[None] = Field(
         default=None, description="For invalid requests: one entry per offending parameter"
     )
+    current_version: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="For `dataset-version-gone`: the dataset version served now",
+    )
+    first_page: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description=(
+            "For `dataset-version-gone`: the same list's first page (or the same document) at "
+            "the current version; start again there"
+        ),
+    )
 
 
 class ProblemError(Exception):
@@ -74,8 +85,10 @@ class ProblemError(Exception):
         title: str | None = None,
         errors: Sequence[ParameterError] | None = None,
         headers: dict[str, str] | None = None,
+        members: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
+        self.members = members or {}  # extension members of the problem document
         self.status = status
         self.detail = detail
         self.slug = slug or _default_slug(status)
@@ -147,6 +160,12 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
         "The request line and headers are larger than REQUEST_HEAD_MAX_BYTES; the connection "
         "is closed. Send fewer or shorter headers.",
     ),
+    "dataset-version-gone": (
+        410,
+        "The URL's `version`, or the cursor's, names a dataset version that is not served now "
+        "(the data was reseeded). `current_version` names the one served now and `first_page` "
+        "the same list's first page (or the same document) at it: start again there.",
+    ),
     "rate-limited": (429, "Too many requests; wait for Retry-After seconds."),
     "unavailable": (
         503,
@@ -205,6 +224,7 @@ def problem_document(error: ProblemError, instance: str) -> bytes:
     }
     if error.errors:
         body["errors"] = [item.model_dump() for item in error.errors]
+    body.update(error.members)
     return orjson.dumps(body)
 
 

@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=[
             "ETag",
             "Link",
+            "Content-Location",
             REQUEST_ID_HEADER,
             DATASET_VERSION_HEADER,
             "Content-Disposition",

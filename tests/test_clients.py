@@ -81,6 +81,11 @@ def _check_summary(summary: dict[str, Any], base: str) -> None:
         "error": '""',
         "kept": summary["notModified"]["kept"],
     }
+    versioned = summary["versioned"]
+    assert versioned["location"] and versioned["same"] and versioned["current"], versioned
+    assert versioned["cacheControl"] == "public, max-age=31536000, immutable"
+    assert versioned["gone"] == 410
+    assert versioned["firstPage"].startswith("/v1/events?limit=2&version="), versioned
     assert summary["csv"]["header"].startswith("id,")
     assert summary["csv"]["rows"] == _events_involving_china(base) > 0
 
@@ -132,3 +137,4 @@ def test_the_python_client_type_checks_and_runs(live: tuple[str, Path]) -> None:
     assert "events;" in summary and "problem 400 on query" in summary, summary
     assert f"; {_events_involving_china(base)} csv rows;" in summary, summary
     assert "; 304 kept " in summary, summary
+    assert "; 410 names " in summary, summary

@@ -154,9 +154,12 @@ def test_exports_beyond_the_per_process_cap_are_503(make_client: ClientFactory) 
     assert slots.take("198.51.100.1") is not None and slots.take("198.51.100.2") is not None
 
 
-def _forged(listing: Listing, key: object) -> str:
-    """A cursor signed with the (public) default secret, carrying any key."""
-    payload = orjson.dumps({"k": key, "f": fingerprint(listing.identity)})
+def _forged(listing: Listing, key: object, version: object = None) -> str:
+    """A cursor signed with the (public) default secret, carrying any key (and version)."""
+    fields = {"k": key, "f": fingerprint(listing.identity)}
+    if version is not None:
+        fields["v"] = version
+    payload = orjson.dumps(fields)
     secret = Settings().cursor_secret.encode()
     signature = hmac.new(secret, payload, hashlib.sha256).digest()[:12]
     return base64.urlsafe_b64encode(signature + payload).rstrip(b"=").decode()
@@ -181,11 +184,13 @@ def test_forged_cursors_never_reach_the_database(
     client: TestClient, path: str, listing: Listing
 ) -> None:
     genuine = ok(client.get(path, params={"limit": 1}))["next_cursor"]
-    assert genuine == _forged(
-        listing, orjson.loads(base64.urlsafe_b64decode(genuine + "==")[12:])["k"]
-    )
+    decoded = orjson.loads(base64.urlsafe_b64decode(genuine + "==")[12:])
+    assert genuine == _forged(listing, decoded["k"], decoded["v"])
     for key in FORGED_KEYS:
         response = client.get(path, params={"cursor": _forged(listing, key)})
+        assert_problem(response, 400, parameter="cursor")
+    for version in (1, ["x"], {"v": 1}):  # a version that is not a string is no cursor either
+        response = client.get(path, params={"cursor": _forged(listing, decoded["k"], version)})
         assert_problem(response, 400, parameter="cursor")
 
 

@@ -33,6 +33,7 @@ from app.errors import (
 )
 from app.schemas.common import PARTIAL_DATE_PATTERN
 from app.services.search import SearchQueryError, parse_query, query_pattern
+from app.versioned_urls import VERSION_PARAMETER, VERSION_PATTERN
 
 # What an id can look like (slugs, Wikidata QIDs); stated in the schema so clients and fuzzers
 # know, and anything else is a 400 naming the parameter.
@@ -154,7 +155,12 @@ async def reject_unknown_query_parameters(request: Request) -> None:
         return
     allowed = _ALLOWED_BY_ROUTE.get(id(route))
     if allowed is None:
-        allowed = _ALLOWED_BY_ROUTE[id(route)] = _query_names(route.dependant)
+        allowed = _query_names(route.dependant)
+        if request.url.path.startswith("/v1/"):
+            # Declared by the /v1 router (dataset_version_parameter), whose dependencies the
+            # route's own dependant does not list.
+            allowed |= {VERSION_PARAMETER}
+        _ALLOWED_BY_ROUTE[id(route)] = allowed
     _reject_control_characters(request)
     repeats = Counter(name for name, _ in request.query_params.multi_items())
     singles = _SINGLE_BY_ROUTE.get(id(route))
@@ -358,3 +364,24 @@ async def check_accept(request: Request) -> None:
             return
         raise ProblemError(406, "This endpoint only produces text/plain.")
     negotiate(request, None, allowed=("json",))
+
+
+VERSION_WORDS = worded(VERSION_PATTERN, "a dataset version: 16 lowercase hex digits")
+
+
+async def dataset_version_parameter(
+    version: Annotated[
+        str | None,
+        Query(
+            pattern=VERSION_WORDS,
+            description=(
+                "The dataset version to read (as in `X-Dataset-Version`): the URL then names "
+                "bytes that never change and is cached `immutable` for a year. Every answer's "
+                "`Content-Location` is its URL with this parameter. A version that is not "
+                "served now is a 410 `dataset-version-gone` naming the current one."
+            ),
+        ),
+    ] = None,
+) -> None:
+    """Declares `version` on every route that reads the dataset; the read layer holds each
+    read to it (app/database.py)."""

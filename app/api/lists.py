@@ -21,11 +21,12 @@ from app.api.negotiation import Format, negotiate
 from app.clients import client_key
 from app.conditional import etag_matches
 from app.content_coding import response_coding
-from app.database import Database, DatabaseError
+from app.database import Database, DatabaseError, pinned
 from app.errors import RESPONSE_CUT_SHORT, ProblemError
 from app.readmodel.flatten import csv_header
 from app.services.cursors import Key, typed_key
 from app.services.listing import Listing, StoredColumn
+from app.versioned_urls import versioned_url
 
 logger = logging.getLogger("app.export")
 
@@ -44,20 +45,32 @@ async def document(db: Database, function: Callable[..., bytes], **arguments: An
 async def page_response(
     db: Database, listing: Listing, *, limit: int, cursor: str | None, include_total: bool
 ) -> Response:
-    """A JSON page with its opaque `next_cursor` and an RFC 8288 `Link: rel="next"`."""
-    assert db.request is not None
-    tokens = listing.cursors(app_settings(db.request))
-    page = await db.run(listing.page(tokens.after(cursor), limit, include_total=include_total))
+    """A JSON page with its opaque `next_cursor` and an RFC 8288 `Link: rel="next"` to the
+    next page's versioned URL (the cursor continues only the version it was read from)."""
+    request = db.request
+    assert request is not None
+    tokens = listing.cursors(app_settings(request))
+    after, cursor_version = tokens.read(cursor)
+    page = await db.run(
+        pinned(listing.page(after, limit, include_total=include_total), cursor_version)
+    )
     body: dict[str, Any] = {
         "items": [orjson.Fragment(item) for item in page.documents],
         "next_cursor": None,
     }
     headers: dict[str, str] = {}
+    version = getattr(request.state, "dataset_version", None)
     if page.next_key is not None:
-        body["next_cursor"] = tokens.token(page.next_key)
+        body["next_cursor"] = token = tokens.token(page.next_key, version)
         # Relative to the request: never built from a Host header the client chose.
-        url = db.request.url.include_query_params(cursor=body["next_cursor"])
-        headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+        if version is None:
+            url = request.url.include_query_params(cursor=token)
+            headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+        else:
+            next_url = versioned_url(
+                request.url.path, request.url.query, version, replace={"cursor": token}
+            )
+            headers["Link"] = f'<{next_url}>; rel="next"'
     if page.total is not None:
         body["total"] = page.total
     return Response(orjson.dumps(body), media_type="application/json", headers=headers)

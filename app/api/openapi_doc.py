@@ -48,8 +48,15 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string"},
     },
     "Link": {
-        "description": 'RFC 8288 `<...>; rel="next"`: the next page, relative to this request; '
+        "description": 'RFC 8288 `<...>; rel="next"`: the next page, relative to this request, '
+        "at the dataset version of this page (its `version` parameter; cached immutable); "
         "absent on the last page",
+        "schema": {"type": "string"},
+    },
+    "Content-Location": {
+        "description": "This same representation at a URL that names its dataset version "
+        "(the request's path and query with `version`): those bytes never change, so that URL "
+        "is cached `public, max-age=31536000, immutable`",
         "schema": {"type": "string"},
     },
     "X-Dataset-Version": {
@@ -123,7 +130,8 @@ def document_headers(schema: dict[str, Any]) -> None:
         for operation in path_item.values():
             responses = operation["responses"]
             always = ["X-Request-ID", "Access-Control-Allow-Origin"]
-            if path.startswith("/v1/"):
+            api = path.startswith("/v1/")
+            if api:
                 always.append("X-Dataset-Version")
             if path not in PROBES:
                 always += RATE_LIMIT_HEADERS
@@ -132,6 +140,8 @@ def document_headers(schema: dict[str, Any]) -> None:
                 names = list(always)
                 if path not in PROBES:
                     names.insert(0, "ETag")
+                if api:
+                    names.append("Content-Location")
                 if _is_page(ok):
                     names.append("Link")
                 ok["headers"] = {**_refs(*names), **ok.get("headers", {})}
@@ -143,6 +153,12 @@ def document_headers(schema: dict[str, Any]) -> None:
                 responses["429"] = _problem(
                     "Too many requests from this client (only when RATE_LIMIT_PER_MINUTE is set)",
                     "Retry-After",
+                    *always,
+                )
+            if api:
+                responses["410"] = _problem(
+                    "Dataset version gone: `version`, or the cursor, names a version that is "
+                    "not served now; `current_version` and `first_page` say where to start again",
                     *always,
                 )
             responses["500"] = _problem(

@@ -1,8 +1,8 @@
-"""All /v1 routes, each rejecting query parameters it does not know."""
+"""All /v1 routes, each rejecting query parameters it does not know and taking `version`."""
 
 from fastapi import APIRouter, Depends
 
-from app.api.deps import check_accept, reject_unknown_query_parameters
+from app.api.deps import check_accept, dataset_version_parameter, reject_unknown_query_parameters
 from app.api.routes import events, meta, quotes, reference, trade
 
 router = APIRouter(
@@ -10,6 +10,7 @@ router = APIRouter(
     dependencies=[
         Depends(reject_unknown_query_parameters),
         Depends(check_accept),
+        Depends(dataset_version_parameter),
     ],
 )
 router.include_router(events.router)

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import rights
 from app import vocab_labels as labels
 from app.config import Settings
-from app.database import Read
+from app.database import Read, pinned
 from app.errors import PROBLEM_TYPE_BASE, ProblemError, _validation_problem
 from app.explorer.charts import period_words
 from app.explorer.passages import anchor_id, passage
@@ -201,14 +201,16 @@ class Pager:
     def __init__(self, request: Request, listing: Listing, cursor: str | None, limit: int):
         self.request = request
         self.cursors = listing.cursors(settings_of(request))
-        self.read: Read[Page] = listing.page(self.cursors.after(cursor), limit)
+        after, version = self.cursors.read(cursor)
+        self.read: Read[Page] = pinned(listing.page(after, limit), version)
         self.items: list[dict[str, Any]] = []
         self.next_url: str | None = None
 
     def show(self, page: Page) -> "Pager":
         self.items = [orjson.loads(doc) for doc in page.documents]
         if page.next_key is not None:
-            cursor = self.cursors.token(page.next_key)
+            version = getattr(self.request.state, "dataset_version", None)
+            cursor = self.cursors.token(page.next_key, version)
             url = self.request.url.include_query_params(cursor=cursor)
             self.next_url = f"{url.path}?{url.query}"
         return self

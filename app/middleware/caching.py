@@ -1,4 +1,5 @@
-"""Conditional GETs and caching: strong ETags, Cache-Control, 304s, HEAD, dataset version.
+"""Conditional GETs and caching: strong ETags, Cache-Control, 304s, HEAD, dataset version,
+and the versioned URL of every answer read from the dataset (app/versioned_urls.py).
 
 The ETag is a digest of the bytes actually sent (after compression), so it changes exactly
 when the representation does, e.g. after a reseed that changed data. Streamed exports set
@@ -12,6 +13,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.conditional import etag_matches
+from app.versioned_urls import IMMUTABLE_CACHE_CONTROL, requested_version, versioned_url
 
 DATASET_VERSION_HEADER = "X-Dataset-Version"
 _DROPPED_ON_304 = ("content-length", "content-type", "content-encoding", "content-disposition")
@@ -61,21 +63,31 @@ class CachingMiddleware:
                 headers = MutableHeaders(scope=message)
                 version = scope.get("state", {}).get("dataset_version")
                 refused = version is None and 400 <= message["status"] < 500
-                if refused and scope.get("path", "").startswith("/v1/"):
+                api = scope.get("path", "").startswith("/v1/")
+                if refused and api:
                     # Refused before any read (a bad parameter, a 406): still say which
                     # dataset the client was talking to.
                     version = await self.current_version()
                 if version:
                     headers[DATASET_VERSION_HEADER] = version
                 headers.add_vary_header("Accept")
+                cache_control = self.cache_control
+                # The API's answers only: the explorer's pages are for people, and their links
+                # carry their own query.
+                if version and api and message["status"] in (200, 304):
+                    query = scope.get("query_string", b"").decode("latin-1")
+                    # The same bytes at a URL that names their version: cacheable forever.
+                    headers["Content-Location"] = versioned_url(scope["path"], query, version)
+                    if requested_version(query) == version:
+                        cache_control = IMMUTABLE_CACHE_CONTROL
                 if message["status"] == 304:
-                    headers["Cache-Control"] = self.cache_control
+                    headers["Cache-Control"] = cache_control
                 # Not cacheable, or the route chose its own policy (the probes: no-store).
                 if message["status"] != 200 or "cache-control" in headers:
                     mode = "stream"
                     await send(message)
                     return
-                headers["Cache-Control"] = self.cache_control
+                headers["Cache-Control"] = cache_control
                 if "etag" in headers:  # set by the route (streamed exports), encoding included
                     if etag_matches(if_none_match, headers["etag"]):
                         mode = "drop"

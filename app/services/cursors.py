@@ -1,8 +1,10 @@
 """Opaque, signed keyset cursors bound to the list that issued them: the API's and the
 explorer's, one format, one check, one error.
 
-A cursor carries the sort key of the last item of a page and a fingerprint of the list's
-validated parameters, defaults applied (`identity`), signed with the app's secret. The
+A cursor carries the sort key of the last item of a page, a fingerprint of the list's
+validated parameters, defaults applied (`identity`), and the dataset version the page was read
+from, signed with the app's secret. A key is a position in one version's order only: the next
+page is read from that version or not at all (app/database.py, `pinned`). The
 fingerprint is built from named parameters with sorted keys, so spelling a default out or
 leaving it implicit continues the same list, and reordering a filter dataclass's fields
 changes nothing.
@@ -89,22 +91,30 @@ class Cursors:
     def fingerprint(self) -> str:
         return fingerprint(self.identity)
 
-    def token(self, key: list[str]) -> str:
-        """Wrap the last row's sort key into an opaque token."""
-        payload = orjson.dumps({"k": key, "f": self.fingerprint})
+    def token(self, key: list[str], version: str | None = None) -> str:
+        """Wrap the last row's sort key, read from dataset `version`, into an opaque token."""
+        fields: dict[str, Any] = {"k": key, "f": self.fingerprint}
+        if version is not None:
+            fields["v"] = version
+        payload = orjson.dumps(fields)
         return base64.urlsafe_b64encode(_sign(payload, self.secret) + payload).rstrip(b"=").decode()
 
     def after(self, token: str | None) -> Key | None:
         """The sort key to continue after, or None without a cursor; a 400 naming `cursor`
         unless `token` is one this API issued for this list."""
-        if token is None:
-            return None
-        key = self._key(token)
-        if key is None:
-            raise _not_ours()
-        return key
+        return self.read(token)[0]
 
-    def _key(self, token: str) -> Key | None:
+    def read(self, token: str | None) -> tuple[Key | None, str | None]:
+        """The sort key to continue after and the dataset version it belongs to (None for a
+        cursor issued before cursors named one); a 400 as in `after`."""
+        if token is None:
+            return None, None
+        decoded = self._decode(token)
+        if decoded is None:
+            raise _not_ours()
+        return decoded
+
+    def _decode(self, token: str) -> tuple[Key, str | None] | None:
         if len(token) > self.max_chars:
             return None
         try:
@@ -122,8 +132,11 @@ class Cursors:
             return None
         if not isinstance(data, dict) or data.get("f") != self.fingerprint:
             return None
-        key = data.get("k")
-        return typed_key(self.key_shape, key) if isinstance(key, list) else None
+        key, version = data.get("k"), data.get("v")
+        typed = typed_key(self.key_shape, key) if isinstance(key, list) else None
+        if typed is None or not (version is None or isinstance(version, str)):
+            return None
+        return typed, version
 
 
 def _not_ours() -> ProblemError:

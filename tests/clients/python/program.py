@@ -59,6 +59,21 @@ def main(base_url: str) -> None:
     assert again.status_code == HTTPStatus.NOT_MODIFIED and again.parsed is None, again
     assert current.id == ids[0]
 
+    # The same detail at its versioned URL (docs/api.md, "Versioned URLs"): cached immutable,
+    # named by Content-Location; a version that is not served is a 410 naming the current one.
+    version = first.headers["X-Dataset-Version"]
+    assert first.headers["Content-Location"] == f"/v1/events/{ids[0]}?version={version}"
+    fresh = Client(base_url=base_url, raise_on_unexpected_status=True)  # no If-None-Match
+    pinned = get_event.sync_detailed(ids[0], client=fresh, version=version)
+    assert isinstance(pinned.parsed, EventDetail) and pinned.parsed.id == ids[0], pinned
+    assert pinned.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    gone = list_events.sync(client=client, limit=2, version="0000000000000000")
+    assert isinstance(gone, Problem) and gone.status == 410, gone
+    assert gone.current_version == version, gone
+    first_page = gone.first_page if isinstance(gone.first_page, str) else ""
+    assert first_page.startswith("/v1/events?") and "limit=2" in first_page, gone
+    assert first_page.endswith(f"&version={version}"), gone
+
     # An export by its literal path: the 200 is the CSV text; codes are matched in any case.
     csv = export_events_csv.sync_detailed(client=client, country=["cn"])
     assert csv.status_code == HTTPStatus.OK and isinstance(csv.parsed, str), csv
@@ -80,7 +95,7 @@ def main(base_url: str) -> None:
     assert [error.parameter for error in errors] == ["leader"], errors
 
     print(
-        f"{len(ids)} events; {detail.id}; 304 kept {current.id}; "
+        f"{len(ids)} events; {detail.id}; 304 kept {current.id}; 410 names {version}; "
         f"{len(csv_lines) - 1} csv rows; {len(quotes.items)} quotes; "
         f"{len(series.points)} target(s); problem {problem.status} on {errors[0].location}"
     )

@@ -54,6 +54,29 @@ export async function run(baseUrl: string): Promise<string> {
     kept: current.id,
   };
 
+  // The same detail at its versioned URL (docs/api.md, "Versioned URLs"): `version` is a typed
+  // query parameter, the answer names it in Content-Location and is cached immutable. A
+  // version that is not served is a 410 problem naming the current one and where to start.
+  const version = detail.response.headers.get("X-Dataset-Version");
+  if (!version) throw new Error("get_event sent no X-Dataset-Version");
+  const pinned = await client.GET("/v1/events/{event_id}", {
+    params: { path: { event_id: ids[0] }, query: { version } },
+  });
+  if (!pinned.data) throw new Error(`get_event at ${version}: ${pinned.error?.detail}`);
+  const gone = await client.GET("/v1/events", {
+    params: { query: { limit: 2, version: "0000000000000000" } },
+  });
+  if (!gone.error) throw new Error("a version that is not served was answered");
+  const goneProblem: Problem = gone.error;
+  const versioned = {
+    location: detail.response.headers.get("Content-Location") === `/v1/events/${ids[0]}?version=${version}`,
+    cacheControl: pinned.response.headers.get("Cache-Control"),
+    same: pinned.data.id === detail.data.id,
+    gone: gone.response.status,
+    current: goneProblem.current_version === version,
+    firstPage: goneProblem.first_page,
+  };
+
   // An export by its literal path: its 200 is CSV text, which openapi-fetch reads as text.
   const csv = await client.GET("/v1/events.csv", {
     params: { query: { country: ["cn"], sort: "-date" } },
@@ -87,6 +110,7 @@ export async function run(baseUrl: string): Promise<string> {
     speakers,
     targets,
     notModified,
+    versioned,
     csv: { header: csvLines[0], rows: csvLines.length - 1 },
     problem: { status: problem.status, location: where, errors: problem.errors?.length ?? 0 },
   });
