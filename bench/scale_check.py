@@ -313,6 +313,11 @@ def run(seconds: float, clients: int) -> int:
             f"{record.mismatches} version-mismatch restarts, {record.crossed} walks that "
             f"crossed versions without one, {record.reconnects} keep-alive reconnects"
         )
+        slowest, when, url = record.slowest
+        print(
+            f"scale-check: the slowest request took {slowest * 1000:.0f} ms, at "
+            f"t={when - timeline.started:.1f} s: {url[:80]}"
+        )
         for name, value in timeline.figures.items():
             print(f"scale-check: {name}: {value:.2f}")
         failures += [f"failed request: {failure}" for failure in record.failures[:20]]
