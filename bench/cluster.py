@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.servers import Processes
+
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_DIR = ROOT / "docs" / "nginx"
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -67,7 +69,8 @@ class Cluster:
     def __init__(self, prefix: str = "scale-check") -> None:
         self.work = Path(tempfile.mkdtemp(prefix=f"{prefix}."))
         self.work.chmod(0o755)  # the postgres user and nginx's workers reach their directories
-        self.processes: list[subprocess.Popen[bytes]] = []
+        self.spawner = Processes()
+        self.processes: list[subprocess.Popen[bytes]] = []  # every one, to check none survives
         self.pg_dirs: list[Path] = []
         self.nginx_pid: Path | None = None
         self.as_postgres: list[str] = []
@@ -76,16 +79,8 @@ class Cluster:
 
     # --- processes -----------------------------------------------------------------------
     def spawn(self, command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-        with log.open("ab") as sink:
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group, killed as one
-            )
+        """In its own process group (bench/servers.py's Processes), killed as one."""
+        process = self.spawner.spawn(command, env=env, log=log)
         self.processes.append(process)
         return process
 
