@@ -109,6 +109,16 @@ def max_event_span_days() -> int | None:
     return _span[0]
 
 
+_version: list[str] = []
+
+
+def dataset_version() -> str:
+    """dataset_meta.version, read once (the data never changes under the floor)."""
+    if not _version:
+        _version.append(str(db().execute("SELECT version FROM dataset_meta").fetchone()[0]))
+    return _version[0]
+
+
 # ---- cursors (app/services/cursors.py) ---------------------------------------------------
 def fingerprint(identity: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:16]
@@ -118,8 +128,11 @@ def _sign(payload: bytes) -> bytes:
     return hmac.new(SECRET.encode(), payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
 
 
-def encode_cursor(key: list[Any], fp: str) -> str:
-    payload = orjson.dumps({"k": key, "f": fp})
+def encode_cursor(key: list[Any], fp: str, version: str | None = None) -> str:
+    fields: dict[str, Any] = {"k": key, "f": fp}
+    if version is not None:
+        fields["v"] = version  # the dataset version the page was read from, as the app's
+    payload = orjson.dumps(fields)
     return base64.urlsafe_b64encode(_sign(payload) + payload).rstrip(b"=").decode()
 
 
@@ -199,7 +212,8 @@ def json_page(
     rows = fq.page(db(), plan, descending=descending, limit=limit + 1, after=after)
     cursor = None
     if len(rows) > limit:
-        cursor = encode_cursor([str(part) for part in rows[limit - 1][1:]], fp)
+        key = [str(part) for part in rows[limit - 1][1:]]
+        cursor = encode_cursor(key, fp, dataset_version())
     return orjson.dumps(
         {"items": [orjson.Fragment(row[0]) for row in rows[:limit]], "next_cursor": cursor}
     )

@@ -212,7 +212,7 @@ def test_floor_cursors_are_the_routes(client: TestClient, path: str, query: str)
     else:
         identity = fq.identity("quotes", floor.quote_filters(params), {"descending": descending})
     assert floor.fingerprint(identity) == payload["f"]
-    assert floor.encode_cursor(payload["k"], payload["f"]) == token
+    assert floor.encode_cursor(payload["k"], payload["f"], payload["v"]) == token
     assert floor.decode_cursor(token, payload["f"]) == payload["k"]
 
 

@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from pydantic import ValidationError
+from sqlalchemy import Engine, create_engine, event
 
 from app import migrations
 from app.config import Settings
-from app.engines import create_db_engine
+from app.engines import Engines, Standby, create_db_engine
 from app.main import create_app
 from app.seeding.build import Dataset, build_dataset
 from app.seeding.load import load_dataset
@@ -176,3 +177,48 @@ def test_a_standby_lagging_behind_a_reseed_never_mixes_versions(
     writer = create_db_engine(primary_url)  # put the curated dataset back for other tests
     load_dataset(engine=writer, dataset=build_dataset(seeds_dir=SEEDS_DIR))
     writer.dispose()
+
+
+def test_the_read_order_rotates_sets_failed_standbys_aside_and_ends_on_the_primary() -> None:
+    primary = create_engine("sqlite://")
+    standbys = tuple(Standby(f"standby {n}", create_engine("sqlite://"), 60) for n in (1, 2, 3))
+    engines = Engines(pooled=primary, inline=primary, standbys=standbys)
+    firsts = []
+    for _ in range(6):
+        order = engines.read_order()
+        assert order[-1] == (primary, None) and len(order) == 4
+        firsts.append(order[0][1])
+    assert firsts == [*standbys, *standbys]  # round robin
+    standbys[1].failed("OperationalError")
+    for _ in range(3):
+        assert [s for _, s in engines.read_order()][:-1].count(standbys[1]) == 0
+    standbys[1].answered()
+    assert standbys[1] in [s for _, s in engines.read_order()]
+    for standby in standbys:
+        standby.failed("OperationalError")
+    assert engines.read_order() == [(primary, None)]  # every standby down: the primary
+
+
+def test_a_failed_standby_is_tried_again_after_its_retry_time() -> None:
+    standby = Standby("standby 1", create_engine("sqlite://"), retry_s=0.05)
+    standby.failed("OperationalError")
+    assert not standby.usable() and not standby.healthy
+    time.sleep(0.06)
+    assert standby.usable()  # tried again; healthy only once it answers
+    assert not standby.healthy
+    standby.answered()
+    assert standby.healthy and standby.failure is None
+
+
+def test_standbys_need_postgresql_on_both_sides() -> None:
+    with pytest.raises(ValidationError, match="PostgreSQL DATABASE_URL"):
+        Settings(database_url="sqlite:///x.db", read_database_urls="postgresql://h/db")
+    with pytest.raises(ValidationError, match="PostgreSQL standbys only"):
+        Settings(database_url="postgresql://h/db", read_database_urls="sqlite:///x.db")
+    settings = Settings(
+        database_url="postgresql://h/db", read_database_urls=" postgres://a/db ,postgresql://b/db"
+    )
+    assert settings.read_database_urls == [
+        "postgresql+psycopg://a/db",
+        "postgresql+psycopg://b/db",
+    ]

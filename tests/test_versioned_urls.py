@@ -157,6 +157,8 @@ def test_after_a_reseed_old_versions_and_cursors_are_gone_never_a_wrong_page(
 
 
 def test_origin_is_in_vary_when_cors_origins_are_listed(make_client: object) -> None:
+    # Starlette's CORS middleware says it (to requests without an Origin too): a
+    # cache must never hand a browser an answer made without its origin's CORS headers.
     listed = make_client(cors_origins=["https://app.example"])  # type: ignore[operator]
     for headers in ({}, {"Origin": "https://app.example"}, {"Origin": "https://other.example"}):
         response = listed.get("/v1/leaders", headers=headers)
