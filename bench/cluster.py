@@ -224,7 +224,8 @@ class Cluster:
             f"http {{\n    access_log off;\n{temp}\n"
             f"    include {home}/upstreams.conf;\n    include {home}/api.conf;\n}}\n"
         )
-        command = ["nginx", "-p", str(home), "-e", str(home / "error.log"), "-c",
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian's, off a user's PATH
+        command = [binary, "-p", str(home), "-e", str(home / "error.log"), "-c",
                    str(home / "nginx.conf"), "-g", "daemon off;"]  # fmt: skip
         process = self.spawn(command, dict(os.environ), home / "stdout.log")
         self.nginx_pid = home / "nginx.pid"
