@@ -10,7 +10,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime-$(DEPS_SUM)
 DEV_STAMP := $(VENV)/.installed-dev-$(DEPS_SUM)
 STALE_STAMPS := find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '*-$(DEPS_SUM)' -delete
 
-.PHONY: serve test install install-dev lint lint-deploy lint-openapi client-tools test-tools typecheck unit migrate seed lock clean audit bench image-check
+.PHONY: serve test install install-dev lint lint-deploy lint-openapi client-tools test-tools typecheck unit migrate seed lock clean audit bench bench-proxy image-check scale-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,8 +62,8 @@ $(BROWSER_STAMP): $(BROWSER)/package.json $(BROWSER)/package-lock.json
 	npm ci --prefix $(BROWSER) --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
-test-tools: client-tools $(BROWSER_STAMP) ## what the tests need: the client tools, axe-core, Chromium, PgBouncer, a running PostgreSQL
-	@.ci/need chromium pgbouncer
+test-tools: client-tools $(BROWSER_STAMP) ## what the tests need: the client tools, axe-core, Chromium, PgBouncer, nginx, a running PostgreSQL
+	@.ci/need chromium pgbouncer nginx
 	@.ci/postgres
 
 install: $(RUNTIME_STAMP) ## create .venv and install what serving needs, pinned by constraints.txt
@@ -103,6 +103,9 @@ test: lint typecheck unit ## set up and run ruff, mypy and the whole test suite
 image-check: install ## build the Dockerfile with buildah, run and compose the image with podman (docs/deploy.md)
 	.ci/image-check
 
+scale-check: install ## a PostgreSQL primary + standby, three API processes and nginx, under faults and a reseed (docs/scaling.md)
+	.ci/scale-check
+
 lock: $(BIN)/python ## re-resolve constraints.txt from pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade -e '.[dev]'
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^diplomatic-events-api' > constraints.txt
@@ -124,3 +127,8 @@ bench: install-dev ## ours vs Datasette vs a hand-written floor at 1M events (do
 		DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m app db upgrade && \
 		DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m bench.generate --events $(BENCH_EVENTS); }
 	$(BIN)/python -m bench.run --db $(BENCH_DB)
+
+bench-proxy: install-dev ## nginx's cache in front of one API process: hit ratio, cached vs origin req/s (docs/scaling.md)
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
+	@PATH=$$PATH:/usr/sbin command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 2; }
+	$(BIN)/python -m bench.proxy_cache
