@@ -82,6 +82,16 @@ class _Builder:
                     location = ".".join(str(part) for part in error["loc"]) or "-"
                     self.problem(label, record_id, location, error["msg"])
                 continue
+            mark = getattr(record, "draft", None)
+            if mark is not None:
+                self.problem(
+                    label,
+                    record_id,
+                    "draft",
+                    f"is a draft (confidence {mark.confidence:.2f}; {mark.clue}): check it "
+                    "against the article, correct it, and delete its `draft` field to confirm "
+                    "it, or delete the record",
+                )
             key = getattr(record, "id", None)
             if key is not None:
                 if key in seen:

@@ -60,6 +60,19 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class DraftMark(Record):
+    """What `python -m app draft` could not be sure of: how sure it was and the clue it used.
+    A record carrying one is refused by the seed until a curator confirms it (and deletes the
+    mark) or deletes the record."""
+
+    confidence: float = Field(ge=0, le=1)
+    clue: str = Field(min_length=1)
+
+
+class Draftable(Record):
+    draft: DraftMark | None = None
+
+
 class SpanRef(Record):
     """A passage of a source, found by its exact text (the n-th occurrence, default the first)."""
 
@@ -97,7 +110,7 @@ class PersonRecord(Record):
         ]
 
 
-class SourceRecord(Record):
+class SourceRecord(Draftable):
     id: Slug
     file_name: str
     outlet: str | None = None
@@ -108,6 +121,9 @@ class SourceRecord(Record):
     published_precision: DatePrecision
     published_basis: str | None = None
     url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$", max_length=2000)
+    # Whether the file holds the whole article or only the opening a page showed (a paywall,
+    # a preview): an opening cannot support "the article does not say".
+    captured: Literal["full", "opening"] = "full"
 
     @model_validator(mode="after")
     def _precision_matches(self) -> "SourceRecord":
@@ -121,7 +137,7 @@ class ParticipantRecord(Record):
     role: ParticipantRole
 
 
-class EventRecord(Record):
+class EventRecord(Draftable):
     id: Slug
     kind: EventKind
     status: EventStatus
@@ -150,7 +166,7 @@ class EventRecord(Record):
         return self
 
 
-class QuoteRecord(Record):
+class QuoteRecord(Draftable):
     id: Slug
     speaker: Slug
     event: Slug | None = None
@@ -166,7 +182,7 @@ class QuoteRecord(Record):
     note: str | None = None
 
 
-class TradeRecord(Record):
+class TradeRecord(Draftable):
     id: Slug
     source: Slug
     excerpt: str = Field(min_length=1)
@@ -196,7 +212,7 @@ class TradeRecord(Record):
         return self
 
 
-class ExclusionRecord(Record):
+class ExclusionRecord(Draftable):
     source: Slug
     text: str = Field(min_length=1)
     occurrence: int = Field(default=1, ge=1)
