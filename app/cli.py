@@ -7,6 +7,7 @@ same way as every other setting; an option given on the command line wins.
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -240,6 +241,37 @@ def occurrence(
         typer.echo(
             f"occurrence: {number}  (characters {start}–{start + len(passage)})  …{context}…"
         )
+
+
+@cli.command()
+def draft(
+    article: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="The article text (UTF-8).")
+    ],
+    published: Annotated[
+        str | None,
+        typer.Option(help="Publication date: YYYY-MM-DD, YYYY-MM or YYYY.", rich_help_panel=None),
+    ] = None,
+    outlet: Annotated[
+        str | None, typer.Option(help="The publication, when the page names it.")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="The article's address.")] = None,
+) -> None:
+    """Draft seed records from a new article, beside it in ARTICLE.draft/ (rule-based, offline)."""
+    from app.drafting.report import report  # the drafting rules only when asked
+    from app.drafting.run import draft_article
+
+    if published is not None and not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", published):
+        typer.echo(f"error: --published {published!r} is not YYYY-MM-DD, YYYY-MM or YYYY", err=True)
+        raise typer.Exit(2)
+    result = draft_article(
+        article, get_settings().seeds_dir, published=published, outlet=outlet, url=url
+    )
+    directory = article.with_name(article.stem + ".draft")
+    written = result.draft.write(directory)
+    text = report(result, article.read_text(encoding="utf-8"), [str(path) for path in written])
+    (directory / "report.txt").write_text(text + "\n", encoding="utf-8")
+    typer.echo(text)
 
 
 @cli.command()

@@ -102,6 +102,9 @@ class PersonRecord(Record):
     wikidata_qid: str | None = Field(default=None, pattern=r"^Q[1-9][0-9]*$")
     # A plain string is a spelling.
     aliases: list[str | AliasRecord] = Field(default_factory=list)
+    # Read by the draft (app/drafting/dates.py) to date "nel giorno del suo 69esimo compleanno";
+    # not served.
+    born: dt.date | None = None
 
     def alias_rows(self) -> list[dict[str, str]]:
         return [

@@ -2,9 +2,15 @@
 messages and the draft (app/drafting) both print records this way."""
 
 import json
+import re
 from typing import Any
 
 from app.seeding.spans import find_span
+
+# A slug or vocabulary word YAML reads back as the same string: not a date, number or keyword.
+_BARE = re.compile(
+    r"^(?=.*[a-z])(?!(?:null|true|false|yes|no|on|off)$)[a-z0-9][a-z0-9_]*(?:-[a-z0-9_]+)*$"
+)
 
 
 def scalar(value: Any) -> str:
@@ -19,6 +25,8 @@ def scalar(value: Any) -> str:
         return "[" + ", ".join(_flow(item) for item in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if _BARE.match(str(value)):
+        return str(value)  # ids and vocabulary words, written bare as the seed files do
     # JSON's escaping is YAML's double-quoted style; non-ASCII stays readable.
     return json.dumps(str(value), ensure_ascii=False)
 
