@@ -81,7 +81,6 @@ def test_drafts_are_refused_by_seed_check_until_confirmed(tmp_path: Path) -> Non
         len(list((seeds / "sources").glob("*.txt"))), raw
     )
     (seeds / "sources" / str(source["file_name"])).write_bytes(raw)
-    records["trade"] = [t for t in records["trade"] if not t.get("unit")]
     for name, items in records.items():
         with (seeds / "data" / f"{name}.yaml").open("a", encoding="utf-8") as handle:
             handle.write("\n" + yaml.safe_dump(items, allow_unicode=True, sort_keys=False))

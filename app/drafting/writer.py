@@ -233,6 +233,7 @@ class Writer:
             "period": fig.period,
             "value": fig.value,
             "currency": fig.currency,
+            **({"unit": fig.unit} if fig.unit is not None else {}),
             "unit_mult": fig.unit_mult,
             "qualifier": fig.qualifier,
             "yoy_pct": fig.yoy_pct,
@@ -242,8 +243,6 @@ class Writer:
             "milestone": fig.milestone,
             "note": None,
         }
-        if fig.unit is not None:
-            record["unit"] = fig.unit
         self.draft.add(
             "trade",
             record,

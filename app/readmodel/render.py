@@ -160,6 +160,7 @@ def observation_document(observation: Row, *, source: Row) -> Stored:
         value=row["value"],
         value_text=row["value_text"],
         currency=row["currency"],
+        unit=row["unit"],
         unit_mult=row["unit_mult"],
         qualifier=row["qualifier"],
         bound=QUALIFIER_BOUND.get(row["qualifier"]),

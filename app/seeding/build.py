@@ -397,6 +397,7 @@ def _build_trade(
                 "value_text": t.value,
                 "decimals": len(t.value.partition(".")[2]),
                 "currency": t.currency,
+                "unit": t.unit.value if t.unit else None,
                 "unit_mult": t.unit_mult,
                 "qualifier": t.qualifier.value,
                 "yoy_pct": float(t.yoy_pct) if t.yoy_pct is not None else None,
@@ -406,7 +407,14 @@ def _build_trade(
                 "milestone": t.milestone.value if t.milestone else None,
                 "note": t.note,
                 "claim_group": "-".join(
-                    [country, partner, t.flow.value, t.kind.value, t.currency, t.period or "open"]
+                    [
+                        country,
+                        partner,
+                        t.flow.value,
+                        t.kind.value,
+                        t.currency or (t.unit.value if t.unit else ""),
+                        t.period or "open",
+                    ]
                 ).lower(),
             }
         )

@@ -21,6 +21,7 @@ from app.vocab import (
     Topic,
     TradeFlow,
     TradeKind,
+    Unit,
 )
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -198,7 +199,9 @@ class TradeRecord(Draftable):
     period_type: PeriodType
     period: Text | None = None
     value: Text = Field(pattern=r"^\d+(?:\.\d+)?$")
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    # Money in a currency, or a quantity in a unit (a gas volume in m3): exactly one of the two.
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    unit: Unit | None = None
     unit_mult: int = Field(ge=0, le=15)
     qualifier: Qualifier
     yoy_pct: Text | None = Field(default=None, pattern=r"^-?\d+(?:\.\d+)?$")
@@ -207,6 +210,12 @@ class TradeRecord(Draftable):
     stated_by: Slug | None = None
     milestone: Milestone | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _currency_or_unit(self) -> "TradeRecord":
+        if (self.currency is None) == (self.unit is None):
+            raise ValueError("give either currency (money) or unit (a quantity), not both")
+        return self
 
     @model_validator(mode="after")
     def _period_present(self) -> "TradeRecord":
