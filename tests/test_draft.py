@@ -98,3 +98,21 @@ def test_without_a_publication_date_the_year_is_guessed_and_said(tmp_path: Path)
     result = draft_article(article, SEEDS_DIR)
     assert result.published == "2019" and result.published_guessed
     assert result.draft.records["sources"][0]["draft"]["confidence"] < 0.5
+
+
+def test_a_speaker_missing_from_people_yaml_is_named_not_replaced_by_a_leader(
+    tmp_path: Path,
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "Putin e Xi si sono sentiti ieri in videochiamata.\n\n"
+        "«È stato un colloquio produttivo», ha detto il portavoce del Cremlino Dmitri Peskov.\n\n"
+        "Il ministro degli Esteri cinese Wang Yi ha aggiunto: «Le relazioni sono solide».\n",
+        encoding="utf-8",
+    )
+    quotes = draft_article(article, SEEDS_DIR, published="2025-03-01").draft.records["quotes"]
+    assert [(q["speaker"], q["draft"]["confidence"]) for q in quotes] == [
+        ("dmitri-peskov", 0.5),
+        ("wang-yi", 0.5),
+    ]
+    assert "add 'Wang Yi'" in quotes[1]["note"]

@@ -1,6 +1,7 @@
-"""A quantity that is not money (a gas volume in billions of cubic metres) is a trade record
-with a `unit` instead of a currency: stored, served and shown like a trade figure, in a series
-of its own (/v1/trade/series?unit=m3), never mixed into the money series."""
+"""A source says whether its text is the whole article. A quantity that is not money (a gas
+volume in billions of cubic metres) is a trade record with a `unit` instead of a currency:
+stored, served and shown like a trade figure, in a series of its own
+(/v1/trade/series?unit=m3), never mixed into the money series."""
 
 import shutil
 from collections.abc import Iterator
@@ -35,7 +36,8 @@ def _seeds(tmp: Path, trade: dict[str, object]) -> Path:
     name = source_file_name(len(list((seeds / "sources").glob("*.txt"))), ARTICLE.encode())
     (seeds / "sources" / name).write_bytes(ARTICLE.encode())
     source = {"id": "test-gas-volume", "file_name": name, "language": "it", "published_on": "2024",
-              "published_precision": "year", "published_basis": "Invented for a test."}  # fmt: skip
+              "published_precision": "year", "published_basis": "Invented for a test.",
+              "captured": "opening"}  # fmt: skip
     for stem, items in {"sources": [source], "trade": [trade]}.items():
         with (seeds / "data" / f"{stem}.yaml").open("a", encoding="utf-8") as handle:
             handle.write("\n" + yaml.safe_dump(items, allow_unicode=True, sort_keys=False))
@@ -60,6 +62,12 @@ def test_a_volume_is_served_with_its_unit(client: TestClient) -> None:
     observation = client.get(f"/v1/trade/observations/{VOLUME['id']}").json()
     assert (observation["value"], observation["unit_mult"]) == (22.7, 9)
     assert (observation["currency"], observation["unit"]) == (None, "m3")
+
+
+def test_a_source_says_whether_only_its_opening_was_captured(client: TestClient) -> None:
+    assert client.get("/v1/sources/test-gas-volume").json()["captured"] == "opening"
+    others = client.get("/v1/sources").json()["items"]
+    assert {s["captured"] for s in others if s["id"] != "test-gas-volume"} == {"full"}
 
 
 def test_a_volume_has_a_series_of_its_own(client: TestClient) -> None:

@@ -66,6 +66,51 @@ _POSTPOSED_INDIRECT = re.compile(rf",\s*(?:ha|hanno)\s+{_DECLARATIVE}\b[^.,;:]{{
 _MIN_REPORTED_WORDS = 8  # shorter than this, "…, ha detto X" is a clause, not a statement
 
 
+# Someone the people file does not know, named by office and name: "il portavoce del Cremlino
+# Dmitri Peskov", "il ministro degli Esteri Wang Yi".
+_STRANGER = re.compile(
+    r"\b(?:portavoce|ministr[oa]|viceministr[oa]|ambasciatore|ambasciatrice|consigliere|premier|"
+    r"segretari[oa]|direttore|direttrice|primo ministro|presidente)\b(?: [\w’']+){0,4}? "
+    r"(?P<name>[A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)+)"
+)
+
+
+# Capitalised words of an office's complement, not of a name: "del Cremlino", "degli Esteri".
+_NOT_NAMES = frozenset(
+    [
+        "Cremlino",
+        "Esteri",
+        "Stato",
+        "Consiglio",
+        "Sicurezza",
+        "Difesa",
+        "Commercio",
+        "Affari",
+        "Cina",
+        "Russia",
+        "Mosca",
+        "Pechino",
+        "Stati",
+        "Uniti",
+        "Repubblica",
+        "Popolare",
+        "Federazione",
+        "Russa",
+        "Cinese",
+        "Nazionale",
+        "Partito",
+        "Comunista",
+    ]
+)
+
+
+def _stranger_name(match: re.Match[str]) -> str | None:
+    words = match.group("name").split()
+    while words and words[0] in _NOT_NAMES:
+        words.pop(0)
+    return " ".join(words) if len(words) >= 2 else None
+
+
 @dataclass
 class Found:
     """A quotation's verdict: its speakers (empty for an exclusion) and why."""
@@ -152,6 +197,9 @@ class QuoteFinder:
             if named:
                 clue = f"named after it: {after[: post.end() + named[0].end].strip(' ,')!r}"
                 return self._speak(found, named[0].people, 0.9, clue, close_at)
+            stranger = _STRANGER.search(tail)
+            if stranger and _stranger_name(stranger):
+                return self._stranger(found, stranger, close_at)
             plural = bool(re.search(r"\bhanno\b", after[: post.end()]))
             subject = self.last_subject(start, plural)
             if subject:
@@ -184,6 +232,13 @@ class QuoteFinder:
             if not re.search(r"\b(?:tra|di|con|a|da|per|in)\s*$", before[: i.start()])
         ]
         verb = list(_SPEECH.finditer(before))
+        strangers = [
+            s
+            for s in _STRANGER.finditer(before)
+            if _stranger_name(s) and (not subjects or s.start() > subjects[-1].end - sentence_start)
+        ]
+        if strangers and verb and verb[-1].start() > strangers[-1].end():
+            return self._stranger(found, strangers[-1], close_at)
         if institutions and any(v.start() < institutions[-1].start() for v in verb):
             institutions = []  # an institution inside what someone said, not its speaker
         if (
@@ -214,6 +269,15 @@ class QuoteFinder:
                 return self._speak(found, subject.people, 0.6, clue, close_at)
         return self._exclude(
             found, "No speaker named: a term, a name or the article's own words.", 0.5
+        )
+
+    def _stranger(self, found: Found, name: re.Match[str], close_at: int) -> Found:
+        """A speaker the people file does not know: named by office and name."""
+        person = _stranger_name(name) or name.group("name")
+        found.notes.append(f"speaker not in people.yaml: add {person!r} there")
+        speaker = "-".join(person.lower().split())
+        return self._speak(
+            found, (speaker,), 0.5, f"named, not in people.yaml: {name.group()!r}", close_at
         )
 
     def _introduced_by_paragraph(self, start: int) -> bool:

@@ -227,6 +227,7 @@ def source_document(source: Row, *, counts: Mapping[str, int]) -> Stored:
         published_precision=source["published_precision"],
         published_basis=source["published_basis"],
         url=source.get("url"),
+        captured=source.get("captured", "full"),
         sha256=source["sha256"],
         char_count=source["char_count"],
         counts=dict(counts),

@@ -202,6 +202,7 @@ def build_dataset(*, seeds_dir: Path, curation: bool = True) -> Dataset:
                 "char_count": len(text),
                 "text": text,
                 "url": s.url,
+                "captured": s.captured,
             }
         )
 

@@ -1,9 +1,13 @@
-"""trade units: a trade observation states money in a currency or a quantity in a unit
+"""trade units and captured sources
+
+A trade observation states money in a currency or a quantity in a unit.
 
 Energy volumes (billions of cubic metres of gas) have no currency: `currency` becomes nullable
 and `unit` (app/vocab.py Unit: m3, t, bbl, kWh) holds the unit of a quantity; exactly one of
-the two is set (checked by the seed). The stored documents and CSV lines gain `unit`, so the
-upgrade empties the dataset (the next `seed`, or `start`, loads it again).
+the two is set (checked by the seed). A source says whether its text is the whole article
+(`captured` full) or only the opening a page showed (opening). The stored documents and CSV
+lines gain both, so the upgrade empties the dataset (the next `seed`, or `start`, loads it
+again) and adds the NOT NULL column to an empty table.
 
 Revision ID: 6a2b7c8d9e10
 Revises: 5e1c0a7d9b21
@@ -54,9 +58,13 @@ def upgrade() -> None:
     ) as batch_op:
         batch_op.add_column(sa.Column("unit", sa.String(length=12), nullable=True))
         batch_op.alter_column("currency", existing_type=sa.String(length=3), nullable=True)
+    with op.batch_alter_table("source", recreate="always" if sqlite else "auto") as batch_op:
+        batch_op.add_column(sa.Column("captured", sa.String(length=10), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("source") as batch_op:
+        batch_op.drop_column("captured")
     # Quantities have no currency: they cannot be kept in the older schema.
     op.execute("DELETE FROM trade_observation WHERE currency IS NULL")
     with op.batch_alter_table("trade_observation") as batch_op:
