@@ -250,7 +250,7 @@ def draft(
     ],
     published: Annotated[
         str | None,
-        typer.Option(help="Publication date: YYYY-MM-DD, YYYY-MM or YYYY.", rich_help_panel=None),
+        typer.Option(help="Publication date: YYYY-MM-DD, YYYY-MM or YYYY."),
     ] = None,
     outlet: Annotated[
         str | None, typer.Option(help="The publication, when the page names it.")
