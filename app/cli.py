@@ -7,14 +7,17 @@ same way as every other setting; an option given on the command line wins.
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+import yaml
 from pydantic import ValidationError
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -25,6 +28,7 @@ from app.engines import sqlite_file, writer_engine
 from app.readmodel.contract import READ_MODEL_TABLES
 from app.seeding.build import Dataset, SeedValidationError, build_dataset
 from app.seeding.load import load_dataset
+from app.seeding.snippets import occurrences
 from app.server import PROTOCOL
 from app.services.health import stored_version
 
@@ -198,6 +202,76 @@ def seed(
         changed = load_dataset(engine=engine, dataset=dataset, force=force)
     state = "loaded" if changed else "already loaded; nothing changed"
     typer.echo(f"dataset {dataset.version} {state}: {counts}")
+
+
+def _source_text(source: str) -> str:
+    """The text of a source given by its id in seeds/data/sources.yaml or by a file path."""
+    path = Path(source)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    seeds = get_settings().seeds_dir
+    records = yaml.safe_load((seeds / "data" / "sources.yaml").read_text(encoding="utf-8")) or []
+    names = {r.get("id"): r.get("file_name") for r in records if isinstance(r, dict)}
+    if source not in names:
+        typer.echo(
+            f"error: '{source}' is neither a file nor a source id in "
+            f"{seeds / 'data' / 'sources.yaml'}",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return (seeds / "sources" / str(names[source])).read_text(encoding="utf-8")
+
+
+@cli.command()
+def occurrence(
+    source: Annotated[str, typer.Argument(help="Source id, or the path of an article file.")],
+    passage: Annotated[str, typer.Argument(help="The exact passage, as the file prints it.")],
+) -> None:
+    """Print each occurrence of a passage in a source: the `occurrence` a record gives."""
+    text = _source_text(source)
+    starts = occurrences(text, passage)
+    if not starts:
+        typer.echo(
+            f"error: {passage!r} does not occur in {source} (check quotes and apostrophes)",
+            err=True,
+        )
+        raise typer.Exit(1)
+    for number, start in enumerate(starts, start=1):
+        context = text[max(0, start - 40) : start + len(passage) + 40].replace("\n", " ")
+        typer.echo(
+            f"occurrence: {number}  (characters {start}–{start + len(passage)})  …{context}…"
+        )
+
+
+@cli.command()
+def draft(
+    article: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="The article text (UTF-8).")
+    ],
+    published: Annotated[
+        str | None,
+        typer.Option(help="Publication date: YYYY-MM-DD, YYYY-MM or YYYY."),
+    ] = None,
+    outlet: Annotated[
+        str | None, typer.Option(help="The publication, when the page names it.")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="The article's address.")] = None,
+) -> None:
+    """Draft seed records from a new article, beside it in ARTICLE.draft/ (rule-based, offline)."""
+    from app.drafting.report import report  # the drafting rules only when asked
+    from app.drafting.run import draft_article
+
+    if published is not None and not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", published):
+        typer.echo(f"error: --published {published!r} is not YYYY-MM-DD, YYYY-MM or YYYY", err=True)
+        raise typer.Exit(2)
+    result = draft_article(
+        article, get_settings().seeds_dir, published=published, outlet=outlet, url=url
+    )
+    directory = article.with_name(article.stem + ".draft")
+    written = result.draft.write(directory)
+    text = report(result, article.read_text(encoding="utf-8"), [str(path) for path in written])
+    (directory / "report.txt").write_text(text + "\n", encoding="utf-8")
+    typer.echo(text)
 
 
 @cli.command()

@@ -104,6 +104,15 @@ class PeriodType(StrEnum):
     open = "open"
 
 
+class Unit(StrEnum):
+    """Units of non-monetary quantities a trade record can state (energy volumes, tonnage)."""
+
+    m3 = "m3"  # cubic metres (gas)
+    t = "t"  # metric tonnes
+    bbl = "bbl"  # barrels (oil)
+    kwh = "kWh"  # kilowatt-hours (electricity)
+
+
 class Qualifier(StrEnum):
     exact = "exact"
     approximate = "approximate"

@@ -17,6 +17,7 @@ def test_default_series_is_annual_actual_preferred(client: TestClient) -> None:
         "partner": "RU",
         "flow": "total",
         "currency": "USD",
+        "unit": None,
         "unit_mult": 9,
     }
     points = {point["period"]: point for point in series["points"]}

@@ -73,8 +73,13 @@ def _unit(unit_mult: int) -> str:
     return {9: "billion", 6: "million", 3: "thousand"}.get(unit_mult, f"ten-to-the-{unit_mult}")
 
 
-def _amount(value: float, unit_mult: int, currency: str) -> str:
-    return f"{value:g} {_unit(unit_mult)} {currency}"
+# Units of quantities in words; a currency is shown as its ISO code.
+UNIT_WORDS = {"m3": "cubic metres", "t": "tonnes", "bbl": "barrels", "kWh": "kilowatt-hours"}
+
+
+def _amount(value: float, unit_mult: int, measure: str) -> str:
+    """ "244.8 billion USD", "10 billion cubic metres": `measure` is a currency or a unit."""
+    return f"{value:g} {_unit(unit_mult)} {UNIT_WORDS.get(measure, measure)}"
 
 
 def _query(pairs: Any) -> str:

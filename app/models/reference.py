@@ -43,6 +43,8 @@ class Source(SQLModel, table=True):
     char_count: int
     text: str = Field(sa_column=Column(Text, nullable=False))
     url: str | None = Field(default=None, max_length=2000, description="Where it was published")
+    # full | opening: whether the stored text is the whole article or only its opening.
+    captured: str = Field(default="full", max_length=10)
     # `text` with every character outside a cited span blanked (newlines kept), rendered by the
     # seed: what SERVE_ARTICLE_TEXT=excerpts serves (app/readmodel/excerpts.py).
     excerpt_text: str = Field(sa_column=Column(Text, nullable=False))

@@ -39,7 +39,9 @@ class TradeObservation(SQLModel, table=True):
     value: float
     value_text: str = Field(max_length=40)
     decimals: int
-    currency: str = Field(max_length=3)
+    # Money in a currency, or a quantity in a unit (app/vocab.py Unit): exactly one is set.
+    currency: str | None = Field(default=None, max_length=3)
+    unit: str | None = Field(default=None, max_length=12)
     unit_mult: int
     qualifier: str = Field(max_length=12)
     yoy_pct: float | None = None

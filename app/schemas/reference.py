@@ -59,6 +59,11 @@ class SourcePublic(BaseModel):
         "without its address",
         examples=["https://www.example.org/2021/12/15/putin-xi"],
     )
+    captured: Literal["full", "opening"] = Field(
+        description="full: the text is the whole article; opening: only the opening the page "
+        "showed was kept, so what the text does not say may still be in the article",
+        examples=["full"],
+    )
     sha256: str
     char_count: int
     counts: SourceCounts

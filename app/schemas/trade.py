@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.schemas.common import IsoDate, Page, SourceExcerpt
-from app.vocab import Bound, Milestone, PeriodType, Qualifier, TradeFlow, TradeKind
+from app.vocab import Bound, Milestone, PeriodType, Qualifier, TradeFlow, TradeKind, Unit
 
 
 class TradeObservationPublic(BaseModel):
@@ -21,13 +21,20 @@ class TradeObservationPublic(BaseModel):
     period_start: IsoDate | None
     period_end: IsoDate | None
     value: float = Field(
-        description="In units of 10^unit_mult of currency. When `bound` is set this is a "
+        description="In units of 10^unit_mult of `currency` (money) or of `unit` (a quantity "
+        "such as a gas volume). When `bound` is set this is a "
         "bound, not the figure: plot it as a bound (an arrow or open interval), never as a "
         "point of the series",
         examples=[244.8],
     )
     value_text: str = Field(description="The number as written", examples=["244.8"])
-    currency: str = Field(examples=["USD"])
+    currency: str | None = Field(
+        description="ISO 4217, for money; null for a quantity", examples=["USD"]
+    )
+    unit: Unit | None = Field(
+        description="For a quantity that is not money: m3 (gas), t, bbl, kWh; null for money",
+        examples=[None, "m3"],
+    )
     unit_mult: int = Field(examples=[9])
     qualifier: Qualifier = Field(
         description="exact; approximate (rounded where a more precise figure exists); "
@@ -63,7 +70,8 @@ class SeriesKey(BaseModel):
     country: str
     partner: str
     flow: TradeFlow
-    currency: str
+    currency: str | None
+    unit: Unit | None = Field(description="null: a series of money figures; else its unit")
     unit_mult: int
 
 

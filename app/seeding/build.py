@@ -82,6 +82,16 @@ class _Builder:
                     location = ".".join(str(part) for part in error["loc"]) or "-"
                     self.problem(label, record_id, location, error["msg"])
                 continue
+            mark = getattr(record, "draft", None)
+            if mark is not None:
+                self.problem(
+                    label,
+                    record_id,
+                    "draft",
+                    f"is a draft (confidence {mark.confidence:.2f}; {mark.clue}): check it "
+                    "against the article, correct it, and delete its `draft` field to confirm "
+                    "it, or delete the record",
+                )
             key = getattr(record, "id", None)
             if key is not None:
                 if key in seen:
@@ -192,6 +202,7 @@ def build_dataset(*, seeds_dir: Path, curation: bool = True) -> Dataset:
                 "char_count": len(text),
                 "text": text,
                 "url": s.url,
+                "captured": s.captured,
             }
         )
 
@@ -387,6 +398,7 @@ def _build_trade(
                 "value_text": t.value,
                 "decimals": len(t.value.partition(".")[2]),
                 "currency": t.currency,
+                "unit": t.unit.value if t.unit else None,
                 "unit_mult": t.unit_mult,
                 "qualifier": t.qualifier.value,
                 "yoy_pct": float(t.yoy_pct) if t.yoy_pct is not None else None,
@@ -396,7 +408,14 @@ def _build_trade(
                 "milestone": t.milestone.value if t.milestone else None,
                 "note": t.note,
                 "claim_group": "-".join(
-                    [country, partner, t.flow.value, t.kind.value, t.currency, t.period or "open"]
+                    [
+                        country,
+                        partner,
+                        t.flow.value,
+                        t.kind.value,
+                        t.currency or (t.unit.value if t.unit else ""),
+                        t.period or "open",
+                    ]
                 ).lower(),
             }
         )

@@ -21,6 +21,7 @@ from app.vocab import (
     Topic,
     TradeFlow,
     TradeKind,
+    Unit,
 )
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -60,6 +61,19 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class DraftMark(Record):
+    """What `python -m app draft` could not be sure of: how sure it was and the clue it used.
+    A record carrying one is refused by the seed until a curator confirms it (and deletes the
+    mark) or deletes the record."""
+
+    confidence: float = Field(ge=0, le=1)
+    clue: str = Field(min_length=1)
+
+
+class Draftable(Record):
+    draft: DraftMark | None = None
+
+
 class SpanRef(Record):
     """A passage of a source, found by its exact text (the n-th occurrence, default the first)."""
 
@@ -89,6 +103,9 @@ class PersonRecord(Record):
     wikidata_qid: str | None = Field(default=None, pattern=r"^Q[1-9][0-9]*$")
     # A plain string is a spelling.
     aliases: list[str | AliasRecord] = Field(default_factory=list)
+    # Read by the draft (app/drafting/dates.py) to date "nel giorno del suo 69esimo compleanno";
+    # not served.
+    born: dt.date | None = None
 
     def alias_rows(self) -> list[dict[str, str]]:
         return [
@@ -97,7 +114,7 @@ class PersonRecord(Record):
         ]
 
 
-class SourceRecord(Record):
+class SourceRecord(Draftable):
     id: Slug
     file_name: str
     outlet: str | None = None
@@ -108,6 +125,9 @@ class SourceRecord(Record):
     published_precision: DatePrecision
     published_basis: str | None = None
     url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$", max_length=2000)
+    # Whether the file holds the whole article or only the opening a page showed (a paywall,
+    # a preview): an opening cannot support "the article does not say".
+    captured: Literal["full", "opening"] = "full"
 
     @model_validator(mode="after")
     def _precision_matches(self) -> "SourceRecord":
@@ -121,7 +141,7 @@ class ParticipantRecord(Record):
     role: ParticipantRole
 
 
-class EventRecord(Record):
+class EventRecord(Draftable):
     id: Slug
     kind: EventKind
     status: EventStatus
@@ -150,7 +170,7 @@ class EventRecord(Record):
         return self
 
 
-class QuoteRecord(Record):
+class QuoteRecord(Draftable):
     id: Slug
     speaker: Slug
     event: Slug | None = None
@@ -166,7 +186,7 @@ class QuoteRecord(Record):
     note: str | None = None
 
 
-class TradeRecord(Record):
+class TradeRecord(Draftable):
     id: Slug
     source: Slug
     excerpt: str = Field(min_length=1)
@@ -179,7 +199,9 @@ class TradeRecord(Record):
     period_type: PeriodType
     period: Text | None = None
     value: Text = Field(pattern=r"^\d+(?:\.\d+)?$")
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    # Money in a currency, or a quantity in a unit (a gas volume in m3): exactly one of the two.
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    unit: Unit | None = None
     unit_mult: int = Field(ge=0, le=15)
     qualifier: Qualifier
     yoy_pct: Text | None = Field(default=None, pattern=r"^-?\d+(?:\.\d+)?$")
@@ -190,13 +212,19 @@ class TradeRecord(Record):
     note: str | None = None
 
     @model_validator(mode="after")
+    def _currency_or_unit(self) -> "TradeRecord":
+        if (self.currency is None) == (self.unit is None):
+            raise ValueError("give either currency (money) or unit (a quantity), not both")
+        return self
+
+    @model_validator(mode="after")
     def _period_present(self) -> "TradeRecord":
         if (self.period is None) != (self.period_type == PeriodType.open):
             raise ValueError("period is required unless period_type is 'open', and only then null")
         return self
 
 
-class ExclusionRecord(Record):
+class ExclusionRecord(Draftable):
     source: Slug
     text: str = Field(min_length=1)
     occurrence: int = Field(default=1, ge=1)

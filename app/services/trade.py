@@ -80,6 +80,8 @@ class SeriesQuery:
     start: dt.date | None = None
     end: dt.date | None = None
     preferred_only: bool = True
+    # None: the money series; a unit (app/vocab.py Unit): the series of quantities in it.
+    unit: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -114,6 +116,11 @@ def _series_plan(snapshot: Snapshot, query: SeriesQuery) -> Plan:
     if query.end is not None:
         conditions.append("i.period_start <= :end")
         params["end"] = query.end
+    if query.unit is None:
+        conditions.append("i.currency IS NOT NULL")
+    else:
+        conditions.append("i.unit = :unit")
+        params["unit"] = query.unit
     if query.preferred_only:
         conditions.append("i.preferred = :preferred")
         params["preferred"] = True
@@ -147,13 +154,16 @@ def series_document(snapshot: Snapshot, *, query: SeriesQuery) -> bytes:
         snapshot, select="i.doc, i.currency, i.unit_mult", descending=False, limit=0, after=None
     )
     country, partner = query.key
-    currency, unit_mult = (rows[0][1], rows[0][2]) if rows else ("USD", 9)
+    currency, unit_mult = (rows[0][1], rows[0][2]) if rows else (None, 9)
+    if query.unit is None and currency is None:
+        currency = "USD"  # an empty money series: the dataset's currency
     body: dict[str, Any] = {
         "series": {
             "country": country,
             "partner": partner,
             "flow": query.flow,
             "currency": currency,
+            "unit": query.unit,
             "unit_mult": unit_mult,
         },
         "period_type": query.period_type,

@@ -24,7 +24,7 @@ from app.database import DatabaseDep
 from app.errors import worded
 from app.schemas.trade import TradeObservationPage, TradeObservationPublic, TradeSeries
 from app.services import trade as service
-from app.vocab import PeriodType, TradeFlow, TradeKind
+from app.vocab import PeriodType, TradeFlow, TradeKind, Unit
 
 router = APIRouter(prefix="/trade", tags=["trade"])
 
@@ -84,6 +84,13 @@ async def series_query(
             "kind=actual, all for kind=target and kind=all"
         ),
     ] = None,
+    unit: Annotated[
+        Unit | None,
+        Query(
+            description="Omit for money figures (the default); m3, t, bbl or kWh for the series "
+            "of quantities in that unit (energy volumes)"
+        ),
+    ] = None,
 ) -> service.SeriesQuery:
     low, high = date_range(start, end)
     return service.SeriesQuery(
@@ -95,6 +102,7 @@ async def series_query(
         start=low,
         end=high,
         preferred_only=(select or DEFAULT_SELECT[kind]) == "preferred",
+        unit=unit.value if unit else None,
     )
 
 
