@@ -109,8 +109,7 @@ def main() -> None:
     out = ROOT / "bench" / "results" / f"export-forms-{dialect}.json"
     load = os.getloadavg()
     out.write_text(
-        json.dumps({"load_average": [round(v, 2) for v in load], "forms": summary}, indent=2)
-        + "\n"
+        json.dumps({"load_average": [round(v, 2) for v in load], "forms": summary}, indent=2) + "\n"
     )
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; written {out}")
 
