@@ -7,7 +7,10 @@ Starts our server (one process, default settings but for the export cap) on a ge
 database (bench/generate.py) and streams /v1/events.csv, /v1/events.long.csv and
 /v1/events.dyadic.csv in turn, `--rounds` times, so that the forms share the machine's load;
 a row is a CRLF-terminated line (the header left out), so a passage's own newlines are not
-counted. Prints the median of each form and writes bench/results/export-forms-<dialect>.json.
+counted. The server's CPU time per export is read from /proc too: on a shared machine, rows
+per CPU-second of the server say what one free core would do, where rows per second of wall
+time say what this machine did under its load. Prints the medians of each form and writes
+bench/results/export-forms-<dialect>.json.
 """
 
 import argparse
@@ -20,7 +23,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.load import cpu_ticks
 from bench.servers import ROOT, Config, start_ours
+
+TICKS = os.sysconf("SC_CLK_TCK")
 
 PATHS = {
     "wide": "/v1/events.csv",
@@ -29,8 +35,10 @@ PATHS = {
 }
 
 
-def stream(port: int, path: str, timeout: float) -> dict[str, Any]:
-    """Read one export whole, counting its rows and bytes."""
+def stream(port: int, pid: int, path: str, timeout: float) -> dict[str, Any]:
+    """Read one export whole, counting its rows and bytes, and the server's CPU time: on a
+    shared machine rows per CPU-second of the server says what a free core would do."""
+    ticks = cpu_ticks(pid)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     started = time.perf_counter()
     lines = size = 0
@@ -47,8 +55,11 @@ def stream(port: int, path: str, timeout: float) -> dict[str, Any]:
     finally:
         connection.close()
     elapsed = time.perf_counter() - started
+    cpu = (cpu_ticks(pid) - ticks) / TICKS
     rows = max(0, lines - 1)
     return {
+        "server_cpu_s": round(cpu, 2),
+        "rows_per_server_cpu_s": round(rows / cpu) if cpu else 0,
         "status": status,
         "rows": rows,
         "mb": round(size / 1e6, 1),
@@ -84,12 +95,13 @@ def main() -> None:
     try:
         for round_number in range(args.rounds):
             for name, path in PATHS.items():
-                result = stream(server.port, path, args.timeout)
+                result = stream(server.port, server.pid, path, args.timeout)
                 runs[name].append(result)
                 print(
                     f"  round {round_number + 1} {name:<7} {result['rows']:>9,} rows "
                     f"{result['mb']:>7} MB in {result['seconds']:>6}s = "
-                    f"{result['rows_per_s']:>9,} rows/s",
+                    f"{result['rows_per_s']:>9,} rows/s; server CPU {result['server_cpu_s']}s = "
+                    f"{result['rows_per_server_cpu_s']:,} rows per CPU-s",
                     flush=True,
                 )
     finally:
@@ -99,12 +111,19 @@ def main() -> None:
             "rows": results[-1]["rows"],
             "median_rows_per_s": statistics.median(r["rows_per_s"] for r in results),
             "median_seconds": statistics.median(r["seconds"] for r in results),
+            "median_rows_per_server_cpu_s": statistics.median(
+                r["rows_per_server_cpu_s"] for r in results
+            ),
             "runs": results,
         }
         for name, results in runs.items()
     }
     for name, entry in summary.items():
-        print(f"{name:<7} median {entry['median_rows_per_s']:>9,} rows/s ({entry['rows']:,} rows)")
+        print(
+            f"{name:<7} median {entry['median_rows_per_s']:>9,} rows/s, "
+            f"{entry['median_rows_per_server_cpu_s']:>9,} rows per server CPU-s "
+            f"({entry['rows']:,} rows)"
+        )
     dialect = "postgresql" if args.database_url.startswith("postgresql") else "sqlite"
     out = ROOT / "bench" / "results" / f"export-forms-{dialect}.json"
     load = os.getloadavg()
