@@ -56,6 +56,9 @@ SIGNATURE_BYTES = 12
 # are the stored `csv_line` of each event.
 EVENT_CSV_HEADER = (
     "id",
+    "date",
+    "date_start",
+    "date_end",
     "start_date",
     "end_date",
     "date_precision",

@@ -197,6 +197,14 @@ def test_filled_timelines_list_every_period_of_the_range(client: TestClient) -> 
         )
     )["buckets"]
     assert [b["period"] for b in months] == ["2021-11", "2021-12", "2022-01", "2022-02"]
+    # By month, year-precision events are counted per year under `coarser`: filled as well,
+    # every year of the months listed, 0 where none starts.
+    by_month = {"granularity": "month", "from": "2019-11", "to": "2021-02"}
+    sparse_years = ok(client.get("/v1/timeline", params=by_month))["coarser"]
+    filled_years = ok(client.get("/v1/timeline", params={**by_month, "fill": "zero"}))["coarser"]
+    assert [b["period"] for b in filled_years] == ["2019", "2020", "2021"]
+    assert [b for b in filled_years if b["count"]] == sparse_years != []
+    assert ok(client.get("/v1/timeline", params={"fill": "zero"}))["coarser"] == []
     open_ended = ok(
         client.get("/v1/timeline", params={"granularity": "month", "from": "2024", "fill": "zero"})
     )["buckets"]

@@ -278,7 +278,7 @@ def test_a_page_on_another_origin_fetches_caches_and_exports(
     assert csv["headers"]["Content-Type"].startswith("text/csv")
     disposition = csv["headers"]["Content-Disposition"]
     assert disposition and disposition.startswith("attachment") and ".csv" in disposition
-    assert csv["first_line"].startswith("id,start_date"), csv["first_line"]
+    assert csv["first_line"].startswith("id,date,date_start,date_end,start_date"), csv["first_line"]
     assert csv["rows"] >= 3
 
     # d) Page 2 by the Link header: the API's own next page, right after page 1.

@@ -4,10 +4,11 @@ A server (`diplomatic-events start` on a new SQLite file, default settings) serv
 openapi-typescript and openapi-python-client, with default options, generate a client from it;
 a short program against each (tests/clients/typescript/program.ts, tests/clients/python/
 program.py) pages through the events, reads a detail and revalidates it (a 304, handled as
-docs/api.md says), exports events by the literal path /v1/events.csv, reads a leader's quotes,
-a trade series and a problem body. `tsc --strict` and `mypy --strict` must accept the programs,
-which then run against the server. The tools are pinned by tests/clients (`make client-tools`);
-under CI=true a missing tool fails the test instead of skipping it.
+docs/api.md says), exports events by the literal paths /v1/events.csv and /v1/events.long.csv
+(one row per source passage), reads a leader's quotes, a trade series and a problem body.
+`tsc --strict` and `mypy --strict` must accept the programs, which then run against the server.
+The tools are pinned by tests/clients (`make client-tools`); under CI=true a missing tool fails
+the test instead of skipping it.
 """
 
 import json
@@ -88,6 +89,10 @@ def _check_summary(summary: dict[str, Any], base: str) -> None:
     assert versioned["firstPage"].startswith("/v1/events?limit=2&version="), versioned
     assert summary["csv"]["header"].startswith("id,")
     assert summary["csv"]["rows"] == _events_involving_china(base) > 0
+    # The long form: every one of those events, each with a row per source passage.
+    assert summary["long"]["header"].startswith("event_id,date,date_start,date_end,")
+    assert summary["long"]["events"] == summary["csv"]["rows"]
+    assert summary["long"]["rows"] >= summary["long"]["events"]
 
 
 def test_the_typescript_client_type_checks_and_runs(live: tuple[str, Path]) -> None:
@@ -135,6 +140,9 @@ def test_the_python_client_type_checks_and_runs(live: tuple[str, Path]) -> None:
     )
     summary = _run([python, "program.py", base], cwd=work)
     assert "events;" in summary and "problem 400 on query" in summary, summary
-    assert f"; {_events_involving_china(base)} csv rows;" in summary, summary
+    china = _events_involving_china(base)
+    assert f"; {china} csv rows;" in summary, summary
+    long_rows = int(summary.split(" long rows of ")[0].rsplit("; ", 1)[1])
+    assert long_rows >= china and f" long rows of {china} events;" in summary, summary
     assert "; 304 kept " in summary, summary
     assert "; 410 names " in summary, summary

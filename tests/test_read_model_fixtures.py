@@ -8,7 +8,9 @@ this proves the renders are right.
 The fixtures are checked against the articles too: every span they give is the text they quote.
 """
 
+import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from tests.conftest import SEEDS_DIR
 FIXTURES = Path(__file__).parent / "fixtures" / "read_model"
 # table -> the stored columns the fixture gives
 COLUMNS = {
-    "event": ("doc", "sources_doc", "csv_line"),
+    "event": ("doc", "sources_doc", "csv_line", "csv_long", "csv_dyadic"),
     "quote": ("doc", "csv_line"),
     "trade_observation": ("doc", "csv_line"),
     "person": ("doc", "csv_line"),
@@ -74,7 +76,7 @@ def test_stored_documents_are_the_expected_ones(
         sql(f"SELECT {', '.join(columns)} FROM {table} WHERE id = :id"), {"id": record}
     ).one()
     for column, value in zip(columns, stored, strict=True):
-        if column == "csv_line":
+        if column.startswith("csv_"):
             assert value == expected[column], column
         else:
             # Parsed first, for a readable difference; then the bytes, key order included.
@@ -90,6 +92,12 @@ def test_the_fixtures_quote_their_articles(connection: Connection, table: str, r
     spans: list[tuple[str, dict[str, int], str]] = []
     if table == "event":
         spans = [(s["id"], s["span"], s["excerpt"]) for s in expected["sources_doc"]]
+        # The long export's rows: one per passage, each the article's text at its span.
+        long_rows = list(csv.reader(io.StringIO(expected["csv_long"])))
+        assert len(long_rows) == len(spans)
+        spans += [
+            (row[-6], {"start": int(row[-2]), "end": int(row[-1])}, row[-3]) for row in long_rows
+        ]
     elif table == "trade_observation":
         spans = [(s["id"], s["span"], s["excerpt"]) for s in doc["sources"]]
         assert spans

@@ -11,10 +11,12 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
 from app.api.deps import PageParams, app_settings
@@ -35,6 +37,16 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjs
 EXPORT_BATCH = 2000
 # What an export streams: each item's stored CSV line, or its stored JSON and a newline.
 EXPORT_COLUMNS: dict[str, StoredColumn] = {"csv": "csv_line", "ndjson": "doc"}
+
+
+@dataclass(frozen=True)
+class ExportForm:
+    """A CSV export of a list in rows other than its items' (app/api/export_forms.py): each
+    item's stored `column` holds its rows, whose columns derive from `row`."""
+
+    name: str
+    column: StoredColumn
+    row: type[BaseModel]
 
 
 async def document(db: Database, function: Callable[..., bytes], **arguments: Any) -> Response:
@@ -116,13 +128,20 @@ class ExportSlots:
 
 
 def _export_chunks(
-    db: Database, listing: Listing, *, fmt: str, cap: int, version: str | None
+    db: Database,
+    listing: Listing,
+    *,
+    fmt: str,
+    cap: int,
+    version: str | None,
+    form: ExportForm | None = None,
 ) -> Iterator[bytes]:
     """The export's bytes, a batch of stored items per chunk: no request parses or flattens a
-    document, so a streaming export holds the GIL for little more than the driver's rows."""
-    column = EXPORT_COLUMNS[fmt]
+    document, so a streaming export holds the GIL for little more than the driver's rows.
+    `cap` counts items: a form's rows of one item always come whole."""
+    column = form.column if form else EXPORT_COLUMNS[fmt]
     if fmt == "csv":
-        yield csv_header(listing.item).encode()
+        yield csv_header(form.row if form else listing.item).encode()
     sent = 0
     after: Key | None = None
     while sent < cap:
@@ -166,8 +185,11 @@ def _released(chunks: Iterator[bytes], release: Callable[[], None]) -> Iterator[
         release()
 
 
-async def export_response(db: Database, listing: Listing, *, fmt: str) -> Response:
-    """Every matching item (up to the export cap) streamed as CSV or NDJSON.
+async def export_response(
+    db: Database, listing: Listing, *, fmt: str, form: ExportForm | None = None
+) -> Response:
+    """Every matching item (up to the export cap) streamed as CSV or NDJSON, or as the rows of
+    a CSV `form` (long, dyadic).
 
     Revalidation and HEAD are answered before any row is read: the ETag is derived from the
     dataset version, the canonical query and the content coding the body will be sent in.
@@ -180,12 +202,14 @@ async def export_response(db: Database, listing: Listing, *, fmt: str) -> Respon
     # the 200 has been sent; the plan is kept for every batch.
     version = await db.run(listing.check())
     gzip = response_coding(request) == "gzip"
-    canonical = f"{version or 'unversioned'}|{fmt}|{listing.identity}|{gzip}"
+    shape = f"{fmt}.{form.name}" if form else fmt
+    canonical = f"{version or 'unversioned'}|{shape}|{listing.identity}|{gzip}"
     etag = '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
     extension = "csv" if fmt == "csv" else "ndjson"
     headers = {
         "Content-Disposition": (
-            f'attachment; filename="{listing.name}-{version or "unversioned"}.{extension}"'
+            f'attachment; filename="{listing.name}{"-" + form.name if form else ""}-'
+            f'{version or "unversioned"}.{extension}"'
         ),
         "ETag": etag,
         "X-Export-Max-Rows": str(settings.export_max_rows),
@@ -206,7 +230,9 @@ async def export_response(db: Database, listing: Listing, *, fmt: str) -> Respon
             "through the JSON list instead.",
             headers={"Retry-After": "5"},
         )
-    chunks = _export_chunks(db, listing, fmt=fmt, cap=settings.export_max_rows, version=version)
+    chunks = _export_chunks(
+        db, listing, fmt=fmt, cap=settings.export_max_rows, version=version, form=form
+    )
     return ExportResponse(
         _released(chunks, release), release=release, media_type=CONTENT_TYPES[fmt], headers=headers
     )

@@ -40,6 +40,10 @@ class Event(SQLModel, table=True):
     csv_line: str = Field(sa_column=Column(Text, nullable=False))
     # The detail's `sources` list (supporting excerpts), rendered by the seed as well.
     sources_doc: str = Field(sa_column=Column(Text, nullable=False))
+    # Its lines in the long export (one per source passage) and the dyadic one (one per pair
+    # of participants), rendered by the seed as well (app/readmodel/export_rows.py).
+    csv_long: str = Field(sa_column=Column(Text, nullable=False))
+    csv_dyadic: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class EventParticipant(SQLModel, table=True):

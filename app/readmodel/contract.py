@@ -10,10 +10,14 @@ in one service and a parameter in one route (docs/architecture.md).
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Final
 
 # Every item the API lists keeps its public JSON (`doc`) and its CSV export line (`csv_line`)
 # beside its row, rendered by the seed (app/readmodel/render.py).
 STORED_COLUMNS = ("doc", "csv_line")
+# Events keep their lines in the long and dyadic CSV exports as well (one text per event).
+EVENT_LONG_CSV: Final = "csv_long"  # one line per source passage
+EVENT_DYADIC_CSV: Final = "csv_dyadic"  # one line per pair of participants
 ITEM_TABLES = ("event", "quote", "trade_observation", "person", "source")
 
 # The filter dimensions: `dimension` of a posting, the value being what the filter names.

@@ -70,7 +70,8 @@ class ReadModelBuilder:
         topics: Iterable[Row],
         excerpts: Iterable[Row],
     ) -> list[Row]:
-        """Set `doc`, `csv_line` and `sources_doc` on each event row; return its postings."""
+        """Set `doc`, `csv_line`, `csv_long`, `csv_dyadic` and `sources_doc` on each event row;
+        return its postings."""
         by_event = {
             name: _grouped(rows, "event_id")
             for name, rows in (
@@ -103,7 +104,8 @@ class ReadModelBuilder:
                 ),
                 countries=codes,
                 topics=tags,
-                source_ids=source_ids,
+                excerpts=excerpt_rows,
+                sources=self.sources,
             )
             event["sources_doc"] = render.event_sources_document(
                 excerpt_rows, sources=self.sources

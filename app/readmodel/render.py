@@ -6,7 +6,7 @@ builds them or as any driver reads them back (dates as `date` objects or ISO str
 """
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,14 +14,22 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
-from app.dates import DATE_WIDTH
+from app.dates import DATE_WIDTH, last_day
+from app.readmodel.export_rows import export_lines
 from app.readmodel.flatten import csv_line
 from app.schemas.common import SourceExcerpt
 from app.schemas.events import EventPublic
 from app.schemas.quotes import QuotePublic
 from app.schemas.reference import LeaderPublic, SourcePublic
 from app.schemas.trade import TradeObservationPublic
-from app.vocab import EVENT_CODING, QUALIFIER_BOUND, REPORTED_SPEECH, Attribution, EventKind
+from app.vocab import (
+    EVENT_CODING,
+    QUALIFIER_BOUND,
+    REPORTED_SPEECH,
+    Attribution,
+    EventKind,
+    PeriodType,
+)
 
 Row = Mapping[str, Any]
 _APP = Path(__file__).resolve().parent.parent
@@ -48,6 +56,17 @@ def _at_precision(value: Any, precision: str) -> str | None:
     return None if value is None else str(value)[: DATE_WIDTH[precision]]
 
 
+def _period_date(observation: Row) -> str | None:
+    """A trade period as a partial date: the year or month it names, or for a year-to-date
+    figure the month it runs to; None for an open period."""
+    kind = observation["period_type"]
+    if kind in (PeriodType.annual.value, PeriodType.month.value):
+        return str(observation["period"])
+    if kind == PeriodType.ytd.value and observation["period_end"] is not None:
+        return str(observation["period_end"])[:7]
+    return None
+
+
 # What the seed stores beside a row for a listed item: {"doc": its JSON, "csv_line": its CSV}.
 Stored = dict[str, str]
 
@@ -68,13 +87,20 @@ def event_document(
     participants: Iterable[Row],
     countries: Iterable[str],
     topics: Iterable[str],
-    source_ids: Iterable[str],
+    excerpts: Sequence[Row],
+    sources: Mapping[str, Row],
 ) -> Stored:
-    """An event as listed: `participants` rows carry id, name, country and role."""
+    """An event as listed, and its long and dyadic export lines (app/readmodel/export_rows.py):
+    `participants` rows carry id, name, country and role; `excerpts` are its passages."""
     coding = EVENT_CODING[EventKind(event["kind"])]
     precision = event["date_precision"]
     item = EventPublic(
         id=event["id"],
+        date=_at_precision(event["start_date"], precision) or "",
+        date_start=_iso(event["start_date"]) or "",
+        date_end=last_day(
+            _at_precision(event["end_date"] or event["start_date"], precision) or ""
+        ).isoformat(),
         start_date=_at_precision(event["start_date"], precision) or "",
         end_date=_at_precision(event["end_date"], precision),
         date_precision=precision,
@@ -102,9 +128,14 @@ def event_document(
         ),
         countries=sorted(countries),
         topics=sorted(topics),
-        source_count=len(set(source_ids)),
+        source_count=len({row["source_id"] for row in excerpts}),
     )
-    return stored(item)
+    document = item.model_dump(mode="json")
+    return {
+        "doc": orjson.dumps(document).decode(),
+        "csv_line": csv_line(EventPublic, document),
+        **export_lines(document, excerpts=excerpts, sources=sources),
+    }
 
 
 def event_sources_document(excerpts: Iterable[Row], *, sources: Mapping[str, Row]) -> bytes:
@@ -131,6 +162,7 @@ def quote_document(quote: Row, *, speaker_name: str, topics: Iterable[str]) -> S
         speaker={"id": quote["speaker_id"], "name": speaker_name},
         event_id=quote["event_id"],
         said_on=_iso(quote["said_on"]),
+        date=_iso(quote["sort_date"]) or "",
         date_evidence=quote["date_evidence"],
         attribution=quote["attribution"],
         reported_speech=Attribution(quote["attribution"]) in REPORTED_SPEECH,
@@ -157,6 +189,7 @@ def observation_document(observation: Row, *, source: Row) -> Stored:
         period_type=row["period_type"],
         period_start=_iso(row["period_start"]),
         period_end=_iso(row["period_end"]),
+        date=_period_date(row),
         value=row["value"],
         value_text=row["value_text"],
         currency=row["currency"],

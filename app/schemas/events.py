@@ -21,6 +21,19 @@ class EventPublic(BaseModel):
     """An event as listed; dates are written at the event's own precision."""
 
     id: str = Field(examples=["2025-01-21-putin-xi-video-call"])
+    date: str = Field(
+        pattern=PRECISE_DATE,
+        description="The date as written, at date_precision (start_date): YYYY-MM-DD, YYYY-MM "
+        "or YYYY; every event has one, and it sorts as text",
+        examples=["2025-01-21", "2021-12"],
+    )
+    date_start: IsoDate = Field(
+        description="First day of `date`'s period (2021-12 -> 2021-12-01), always filled"
+    )
+    date_end: IsoDate = Field(
+        description="Last day of the period of end_date, else of `date` (2021-12 -> "
+        "2021-12-31), always filled"
+    )
     start_date: str = Field(
         pattern=PRECISE_DATE,
         description="YYYY-MM-DD, YYYY-MM or YYYY, at date_precision",

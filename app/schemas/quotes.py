@@ -30,6 +30,10 @@ class QuotePublic(BaseModel):
         description="ISO date it was said, only when the articles fix the day (never a day "
         "curators identified from outside knowledge)"
     )
+    date: IsoDate = Field(
+        description="The day the quote is dated and sorted by: said_on, else the first "
+        "possible day of its event, else its article's publication day; always filled"
+    )
     date_evidence: DateEvidence | None = Field(
         description="How the date of its event was set (`identified`: by curators from outside "
         "knowledge, not by the articles); null for a quote linked to no event"

@@ -20,6 +20,13 @@ class TradeObservationPublic(BaseModel):
     period_type: PeriodType
     period_start: IsoDate | None
     period_end: IsoDate | None
+    date: str | None = Field(
+        pattern=r"^\d{4}(-\d{2})?$",
+        description="The period as a partial date an analyst can sort and plot: `2024` for an "
+        "annual figure, `2024-03` for a month, and for a year-to-date figure the month it runs "
+        "to (`2021-10`: cumulative from period_start); null for an open target",
+        examples=["2024", "2021-10"],
+    )
     value: float = Field(
         description="In units of 10^unit_mult of `currency` (money) or of `unit` (a quantity "
         "such as a gas volume). When `bound` is set this is a "

@@ -143,7 +143,8 @@ def timeline(
     max_buckets: int = 0,
 ) -> dict[str, Any]:
     """Event counts per year or month; coarser-dated events are counted separately. With
-    fill="zero", every period of the range is listed, with a count of 0 where none started."""
+    fill="zero", every period of the range is listed, with a count of 0 where none started,
+    and with granularity=month every year of that range under `coarser` too."""
     rows = timelines.monthly_counts(snapshot, selection(snapshot, filters))
     width = 4 if granularity == "year" else 7
     buckets: dict[str, int] = {}
@@ -165,6 +166,10 @@ def timeline(
             max_buckets=max_buckets,
         ):
             buckets.setdefault(period, 0)
+        if granularity == "month":
+            # Year-precision events are counted per year: their years are filled as well.
+            for year in timelines.filled_years(sorted(buckets), counted=sorted(coarser)):
+                coarser.setdefault(year, 0)
     return {
         "granularity": granularity,
         "buckets": [{"period": k, "count": v} for k, v in sorted(buckets.items())],

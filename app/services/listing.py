@@ -13,7 +13,7 @@ from app.services.walks import Plan
 
 Documents = list[str]
 # The stored text a listed item's row carries (app/readmodel/contract.py): JSON, or a CSV line.
-StoredColumn = Literal["doc", "csv_line"]
+StoredColumn = Literal["doc", "csv_line", "csv_long", "csv_dyadic"]
 # plan(snapshot, every_match): `every_match` when every match will be read (a count).
 Planner = Callable[[Snapshot, bool], Plan]
 

@@ -171,6 +171,17 @@ def filled_periods(
     return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(_index(start), _index(end) + 1)]
 
 
+def filled_years(months: list[str], *, counted: list[str]) -> list[str]:
+    """Every year from the first to the last of the filled `months` (`YYYY-MM`, sorted),
+    widened to the years in `counted` (sorted): the `coarser` list of a filled monthly
+    timeline, where year-precision events are counted. At most one per twelve months listed,
+    so TIMELINE_MAX_BUCKETS bounds it too."""
+    years = [period[:4] for period in (*months[:1], *months[-1:], *counted[:1], *counted[-1:])]
+    if not years:
+        return []
+    return [str(year) for year in range(int(min(years)), int(max(years)) + 1)]
+
+
 def _index(period: str) -> int:
     """A year's number, or a month's number counted from year 0."""
     if len(period) == 4:

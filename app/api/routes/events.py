@@ -75,7 +75,8 @@ async def get_timeline(
         Query(
             description="none: only periods with events; zero: every period from `from` (or "
             "`date`) to `to`, each open end at the data's first or last period, with 0 where "
-            "no event starts (at most TIMELINE_MAX_BUCKETS periods, default 1200)"
+            "no event starts (at most TIMELINE_MAX_BUCKETS periods, default 1200); by month, "
+            "`coarser` lists every year of those months too"
         ),
     ] = "none",
 ) -> Response:

@@ -8,7 +8,12 @@ import sys
 from http import HTTPStatus
 
 from diplomatic_events_client import Client
-from diplomatic_events_client.api.events import export_events_csv, get_event, list_events
+from diplomatic_events_client.api.events import (
+    export_events_csv,
+    export_events_long_csv,
+    get_event,
+    list_events,
+)
 from diplomatic_events_client.api.quotes import list_leader_quotes
 from diplomatic_events_client.api.trade import get_trade_series
 from diplomatic_events_client.models import (
@@ -80,6 +85,13 @@ def main(base_url: str) -> None:
     csv_lines = [line for line in csv.parsed.split("\r\n") if line]
     assert csv_lines[0].startswith("id,") and len(csv_lines) > 1, csv_lines[:2]
 
+    # The long form, one row per event and source passage, by its own literal path.
+    long = export_events_long_csv.sync_detailed(client=client, country=["CN"])
+    assert long.status_code == HTTPStatus.OK and isinstance(long.parsed, str), long
+    long_lines = [line for line in long.parsed.split("\r\n") if line]
+    assert long_lines[0].startswith("event_id,date,"), long_lines[:1]
+    long_events = {line.split(",", 1)[0] for line in long_lines[1:]}
+
     quotes = list_leader_quotes.sync("vladimir-putin", client=client, limit=3)
     assert isinstance(quotes, QuotePage), quotes
     assert quotes.items and all(quote.speaker.id == "vladimir-putin" for quote in quotes.items)
@@ -96,7 +108,8 @@ def main(base_url: str) -> None:
 
     print(
         f"{len(ids)} events; {detail.id}; 304 kept {current.id}; 410 names {version}; "
-        f"{len(csv_lines) - 1} csv rows; {len(quotes.items)} quotes; "
+        f"{len(csv_lines) - 1} csv rows; {len(long_lines) - 1} long rows of "
+        f"{len(long_events)} events; {len(quotes.items)} quotes; "
         f"{len(series.points)} target(s); problem {problem.status} on {errors[0].location}"
     )
 

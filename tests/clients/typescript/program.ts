@@ -85,6 +85,16 @@ export async function run(baseUrl: string): Promise<string> {
   if (csv.data === undefined) throw new Error(`export_events_csv: ${csv.response.status}`);
   const csvLines: string[] = csv.data.split("\r\n").filter((line) => line !== "");
 
+  // The long form, one row per event and source passage, by its own literal path; an event's
+  // id (a slug, never quoted) opens each of its rows.
+  const long = await client.GET("/v1/events.long.csv", {
+    params: { query: { country: ["CN"] } },
+    parseAs: "text",
+  });
+  if (long.data === undefined) throw new Error(`export_events_long_csv: ${long.response.status}`);
+  const longLines: string[] = long.data.split("\r\n").filter((line) => line !== "");
+  const longEvents = new Set(longLines.slice(1).map((line) => line.split(",")[0]));
+
   const quotes = await client.GET("/v1/leaders/{leader_id}/quotes", {
     params: { path: { leader_id: "vladimir-putin" }, query: { limit: 3 } },
   });
@@ -112,6 +122,7 @@ export async function run(baseUrl: string): Promise<string> {
     notModified,
     versioned,
     csv: { header: csvLines[0], rows: csvLines.length - 1 },
+    long: { header: longLines[0], rows: longLines.length - 1, events: longEvents.size },
     problem: { status: problem.status, location: where, errors: problem.errors?.length ?? 0 },
   });
 }
