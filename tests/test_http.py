@@ -243,8 +243,9 @@ def test_access_log_lines_are_json() -> None:
 
 
 def test_rate_limit_answers_429_with_retry_after(make_client: ClientFactory) -> None:
-    # One token a request whatever it costs (a loaded machine may make a page take 500 ms).
-    client = make_client(rate_limit_per_minute=60, rate_limit_burst=3, rate_limit_cost_ms=0)
+    # One token a request whatever it costs, and one token back only every 10 s: a loaded
+    # machine can take over a second for the four requests, which at 60 a minute refilled one.
+    client = make_client(rate_limit_per_minute=6, rate_limit_burst=3, rate_limit_cost_ms=0)
     responses = [client.get("/v1/vocab") for _ in range(4)]
     assert client.get("/healthz").status_code == 200  # probes are never limited
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
