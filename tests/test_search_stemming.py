@@ -1,11 +1,15 @@
 """Search finds words by their English and Italian stems, the same on SQLite and PostgreSQL
 (app/readmodel/analysis.py), and keeps its syntax: phrases, prefixes, OR and NOT."""
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 
-from app.readmodel.analysis import analyse, word_matches
+from app.readmodel.analysis import analyse
+from app.readmodel.passages import PASSAGE_MAX_CHARS, passage_rows
 from app.services.search import SearchQueryError, parse_query
+from app.services.snippets import Matcher
 from tests.helpers import assert_problem, ids
 
 SPUTNIK = "2020-sputnik-vaccine-production-contracts"  # its title says "vaccines"
@@ -61,6 +65,29 @@ def test_analysis_stems_both_languages() -> None:
     row = analyse("Sanzioni, VACCINES e telefonate")
     assert row.body == "sanzioni vaccines e telefonate"
     assert row.stem_en.split()[1] == "vaccin" and row.stem_it.split()[0] == "sanzion"
-    assert word_matches("telefonate", "telefonata") and not word_matches("taiwan", "tai")
+    assert Matcher(parse_query("telefonata")).matches("Telefonate")
+    assert not Matcher(parse_query("tai")).matches("Taiwan")
+    assert Matcher(parse_query("tai* NOT putin")).spans("Taiwan e Putin") == [(0, 6)]
     with pytest.raises(SearchQueryError):
         parse_query("NOT")
+
+
+def test_passages_are_paragraphs_or_cited_runs_of_bounded_length() -> None:
+    sentence = "Il gasdotto Forza della Siberia porta gas in Cina. "
+    text = "Titolo\n\n" + sentence * 40 + "\nFine."
+    cited = " " * len(text)
+    start = text.index("Forza")
+    cited = cited[:start] + text[start : start + 30] + cited[start + 30 :]
+    rows = passage_rows(
+        [{"id": "s", "text": text, "excerpt_text": cited, "published_on": dt.date(2024, 1, 1)}]
+    )
+    full = [row for row in rows if row["scope"] == "full"]
+    assert full[0]["text"] == "Titolo" and full[-1]["text"] == "Fine."
+    assert all(len(row["text"]) <= PASSAGE_MAX_CHARS for row in rows)
+    assert all(row["text"] == text[row["span_start"] : row["span_end"]] for row in full)
+    assert "".join(row["text"] for row in full[1:-1]).replace(" ", "") == (sentence * 40).replace(
+        " ", ""
+    )
+    assert [row["text"] for row in rows if row["scope"] == "excerpts"] == [
+        text[start : start + 30].strip()
+    ]

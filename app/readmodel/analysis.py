@@ -71,11 +71,3 @@ def analyse_words(body: str) -> SearchRow:
 def analyse(document: str) -> SearchRow:
     """The index row of a search document (contract.*_search_text)."""
     return analyse_words(normalise(document))
-
-
-def word_matches(folded: str, query_word: str) -> bool:
-    """Whether the folded document word `folded` matches the folded query word as the index
-    does (either language's stems agree): what a snippet marks."""
-    return folded == query_word or any(
-        stem(column, folded) == stem(column, query_word) for column in (STEM_EN, STEM_IT)
-    )

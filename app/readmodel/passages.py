@@ -3,7 +3,9 @@ SERVE_ARTICLE_TEXT scope, derived at seed time from each source's text and cited
 
 `full` cuts an article into its paragraphs (its non-blank lines); `excerpts` into the runs of
 cited text of `excerpt_text` (app/readmodel/excerpts.py), so that scope never indexes a word
-it may not show. Every passage keeps the character span it has in its article.
+it may not show. A paragraph or run longer than PASSAGE_MAX_CHARS is cut further, after a
+sentence where it can be: a hit points at a passage a reader can take in, and its snippet is
+cut from a bounded text. Every passage keeps the character span it has in its article.
 """
 
 import re
@@ -13,6 +15,7 @@ from typing import Any
 from app.readmodel.excerpts import BLANK
 
 SCOPES = ("full", "excerpts")
+PASSAGE_MAX_CHARS = 1_000
 _PARAGRAPH = re.compile(r"[^\n]+")
 # In `excerpt_text` a blanked stretch is a run of spaces: three or more end a cited run (a
 # shorter gap joins two runs, and shows only blanks).
@@ -27,8 +30,23 @@ def _runs(text: str, *, scope: str) -> Iterator[tuple[int, int]]:
         value = match.group()
         start += len(value) - len(value.lstrip())
         end -= len(value) - len(value.rstrip())
-        if end > start:
-            yield start, end
+        yield from _bounded(text, start, end)
+
+
+def _bounded(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """[start, end) in pieces of at most PASSAGE_MAX_CHARS, cut after a sentence's full stop
+    or else at a space, each trimmed of blanks."""
+    while end - start > PASSAGE_MAX_CHARS:
+        limit = start + PASSAGE_MAX_CHARS
+        cut = text.rfind(". ", start, limit) + 1 or text.rfind(" ", start, limit)
+        if cut <= start:
+            cut = limit
+        yield start, cut
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        yield start, end
 
 
 def passage_rows(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
