@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from app.database import PLANNED_SUBQUERY_END
-from app.readmodel.analysis import STEM_EN, STEM_IT, WEIGHTS, WORDS, stem
+from app.readmodel.analysis import STEM_EN, STEM_IT, STEM_MARKS, WORDS, stem
 from app.readmodel.contract import ListedKind, normalise
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
@@ -148,10 +148,10 @@ def _to_tsquery(terms: list[Term]) -> str:
     parts: list[str] = []
     for term in terms:
         if term.prefix:
-            expression = f"'{term.words[0]}':*{WEIGHTS[WORDS]}"
+            expression = f"'{term.words[0]}':*"
         else:
             expression = " | ".join(
-                "(" + " <-> ".join(f"'{word}':{WEIGHTS[column]}" for word in words) + ")"
+                "(" + " <-> ".join(f"'{STEM_MARKS[column]}{word}'" for word in words) + ")"
                 for column, words in _stemmed(term).items()
             )
         if parts:
