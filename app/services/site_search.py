@@ -16,6 +16,8 @@ every match of a common word (SEARCH_RELEVANCE_WINDOW bounds the work).
 
 import dataclasses
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -130,6 +132,28 @@ def _passage_keys(
     return [(_iso(day), ident) for day, ident in rows]
 
 
+# The plans of recent searches, by dataset version, kind and query: planning a common word
+# counts its matches (up to a tenth of the list), which costs more than the page it plans.
+_PLANS: OrderedDict[tuple[str | None, str, str, str], walks.Plan] = OrderedDict()
+_PLANS_KEPT = 256
+_PLANS_LOCK = threading.Lock()
+
+
+def _plan(snapshot: Snapshot, listed: ListedKind, compiled: str) -> walks.Plan:
+    key = (snapshot.dataset_version(), snapshot.dialect, listed.kind, compiled)
+    with _PLANS_LOCK:
+        plan = _PLANS.get(key)
+        if plan is not None:
+            _PLANS.move_to_end(key)
+            return plan
+    plan = walks.plan(snapshot, walks.Selection(listed=listed, q=compiled))
+    with _PLANS_LOCK:
+        _PLANS[key] = plan
+        while len(_PLANS) > _PLANS_KEPT:
+            _PLANS.popitem(last=False)
+    return plan
+
+
 def _kind_keys(
     snapshot: Snapshot,
     query: SearchQuery,
@@ -144,8 +168,7 @@ def _kind_keys(
     if kind == "passage":
         keys = _passage_keys(snapshot, query, compiled, after, limit, descending)
     else:
-        listed: ListedKind = _LISTED[kind]
-        plan = walks.plan(snapshot, walks.Selection(listed=listed, q=compiled))
+        plan = _plan(snapshot, _LISTED[kind], compiled)
         rows = plan.page(snapshot, select="i.id", descending=descending, limit=limit, after=after)
         keys = [(_iso(row[1]), row[0]) for row in rows]
     return [(day, kind, ident) for day, ident in keys]
