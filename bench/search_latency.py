@@ -72,7 +72,7 @@ def main() -> None:
             return connection.execute(statement, {"q": query}).scalar()
 
         for word in (RARE, COMMON):
-            before = f'body : "{word}"' if dialect == "sqlite" else f"'{word}':D"
+            before = f'body : "{word}"' if dialect == "sqlite" else f"'{word}'"
             stemmed = compile_query(dialect, word)
             for label, query in (("plain word (before)", before), ("stems (now)", stemmed)):
                 matches = count(query)
