@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     search_min_prefix_chars: int = Field(
         default=3, ge=1, description="Shortest word a `word*` prefix search accepts"
     )
+    search_relevance_window: int = Field(
+        default=300,
+        ge=1,
+        le=5000,
+        description="Newest matches of each kind /v1/search?sort=relevance ranks",
+    )
     cursor_max_chars: int = Field(default=512, ge=64, description="Longest accepted cursor")
     cache_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age, seconds")
     export_max_rows: int = Field(default=100_000, ge=1, description="Row cap of CSV/NDJSON")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+import snowballstemmer
 
 FETCH_AND_SORT_MAX = 2_000
 DENSE_SEARCH = 10
@@ -46,8 +47,22 @@ def normalise(value: str) -> str:
     return " ".join(_NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").split())
 
 
+_ENGLISH = snowballstemmer.stemmer("english")
+_ITALIAN = snowballstemmer.stemmer("italian")
+
+
+def _term(words: list[str], prefix: bool) -> str:
+    """A prefix among the folded words; words and phrases among either language's stems
+    (the floor is single-threaded, so the stemmers are shared)."""
+    if prefix:
+        return f'(body : "{words[0]}"*)'
+    english = " ".join(_ENGLISH.stemWord(word) or word for word in words)
+    italian = " ".join(_ITALIAN.stemWord(word) or word for word in words)
+    return f'(stem_en : "{english}" OR stem_it : "{italian}")'
+
+
 def fts5_query(q: str) -> str:
-    """`q` (words, "phrases", prefix*, OR) in FTS5 syntax."""
+    """`q` (words, "phrases", prefix*, OR; the bench sends no NOT) in FTS5 syntax."""
     parts: list[str] = []
     pending_or = False
     for match in _TOKEN.finditer(q):
@@ -66,7 +81,7 @@ def fts5_query(q: str) -> str:
             last = index == len(terms) - 1
             if parts:
                 parts.append("OR" if pending_or and last else "AND")
-            parts.append('"' + " ".join(term) + '"' + ("*" if prefix and last else ""))
+            parts.append(_term(term, prefix and last))
         pending_or = False
     if not parts:
         raise NotFoundError

@@ -29,7 +29,10 @@ from app.config import get_settings
 from app.engines import create_db_engine
 from app.models import tables as t
 from app.readmodel import write
+from app.readmodel.contract import PASSAGE
 from app.readmodel.derive import ReadModelBuilder
+from app.readmodel.passages import passage_rows
+from app.readmodel.write import search_row
 from bench.dataset import SOURCES, Dataset, GeneratorError
 from bench.trade_data import trade_rows
 from bench.writers import PostgresWriter, SqliteWriter, Writer
@@ -131,6 +134,15 @@ def generate(
     for table, rows in (reference | builder.finish()).items():
         writer.write(table, rows)
         counts[table] = len(rows)
+    # The passages search finds, from the sources' texts as the seed cuts them (their rowids
+    # 1, 2, ... in insertion order, which their full-text rows share on SQLite).
+    passages = passage_rows(reference["source"])
+    writer.write(PASSAGE, passages)
+    writer.write(
+        f"{PASSAGE}_search",
+        [(n, row["id"], *search_row(row["text"])) for n, row in enumerate(passages, start=1)],
+    )
+    counts[PASSAGE] = len(passages)
     timings["trade_reference_and_counts"] = time.perf_counter() - mark
 
     mark = time.perf_counter()

@@ -20,10 +20,15 @@ import orjson
 from sqlalchemy import JSON, Date, Table
 
 from app.models import tables as t
-from app.readmodel.contract import LISTED, SEARCH_TABLES
+from app.readmodel.analysis import POSTGRES_DOCUMENT, SEARCH_COLUMNS
+from app.readmodel.contract import LISTED, PASSAGE
 from bench.dataset import GeneratorError
 
-SEARCH_KEYS = {listed.search: listed.id_column for listed in LISTED}
+_STAGED = ", ".join(f"{column} text" for column in SEARCH_COLUMNS)
+_DOCUMENT = POSTGRES_DOCUMENT.format(**{column: column for column in SEARCH_COLUMNS})
+SEARCH_KEYS = {listed.search: listed.id_column for listed in LISTED} | {
+    f"{PASSAGE}_search": f"{PASSAGE}_id"
+}
 # Built after the load on PostgreSQL: one sort instead of millions of random index inserts.
 POSTING_TABLES = ("event_posting", "quote_posting")
 
@@ -44,13 +49,13 @@ class Writer:
         self._tuples: dict[str, Callable[[dict[str, Any]], tuple[Any, ...]]] = {}
 
     def columns(self, name: str) -> tuple[str, ...]:
-        if name in SEARCH_TABLES:
-            return ("rowid", SEARCH_KEYS[name], "body")
+        if name in SEARCH_KEYS:
+            return ("rowid", SEARCH_KEYS[name], *SEARCH_COLUMNS)
         return tuple(_table(name).c.keys())
 
     def tuples(self, name: str, rows: list[Any]) -> list[tuple[Any, ...]]:
         """Rows in `columns(name)` order, values as this database takes them."""
-        if name in SEARCH_TABLES:
+        if name in SEARCH_KEYS:
             return rows
         convert = self._tuples.get(name)
         if convert is None:
@@ -155,6 +160,7 @@ class PostgresWriter(Writer):
     GIN: ClassVar[dict[str, str]] = {
         "event_search": "ix_event_search_document",
         "quote_search": "ix_quote_search_document",
+        f"{PASSAGE}_search": f"ix_{PASSAGE}_search_document",
     }
 
     def __init__(self, url: str) -> None:
@@ -167,7 +173,7 @@ class PostgresWriter(Writer):
         for name, index in self.GIN.items():
             self.cursor.execute(f"DROP INDEX IF EXISTS {index}")
             self.cursor.execute(
-                f"CREATE TEMP TABLE staging_{name} (id text, body text) ON COMMIT DROP"
+                f"CREATE TEMP TABLE staging_{name} (id text, {_STAGED}) ON COMMIT DROP"
             )
         self.primary_keys: dict[str, tuple[str, str]] = {}
         for name in POSTING_TABLES:
@@ -185,8 +191,8 @@ class PostgresWriter(Writer):
     def write(self, name: str, rows: list[Any]) -> None:
         if not rows:
             return
-        if name in SEARCH_TABLES:
-            statement = f"COPY staging_{name} (id, body) FROM STDIN"
+        if name in SEARCH_KEYS:
+            statement = f"COPY staging_{name} (id, {', '.join(SEARCH_COLUMNS)}) FROM STDIN"
             values: list[tuple[Any, ...]] = [row[1:] for row in rows]
         else:
             statement = f"COPY {name} ({','.join(self.columns(name))}) FROM STDIN"
@@ -198,8 +204,7 @@ class PostgresWriter(Writer):
     def finish(self) -> None:
         for name, key in SEARCH_KEYS.items():
             self.cursor.execute(
-                f"INSERT INTO {name} ({key}, document) "
-                f"SELECT id, to_tsvector('simple', body) FROM staging_{name}"
+                f"INSERT INTO {name} ({key}, document) SELECT id, {_DOCUMENT} FROM staging_{name}"
             )
             self.cursor.execute(f"CREATE INDEX {self.GIN[name]} ON {name} USING GIN (document)")
         for name, (constraint, definition) in self.primary_keys.items():

@@ -84,6 +84,11 @@ EXAMPLES = [
         operation="list_leader_quotes",
     ),
     Example(
+        "Events, quotes and article passages mentioning Taiwan",
+        "/v1/search?q=taiwan&kind=passage&kind=quote&limit=2",
+        operation="search",
+    ),
+    Example(
         "Quotes matching a phrase",
         "/v1/quotes?q=%22caro%20amico%22&limit=2",
         operation="list_quotes",

@@ -46,10 +46,19 @@ def test_sdmx_periods() -> None:
 def test_search_syntax_compiles_for_both_engines() -> None:
     assert normalise("Più CITTÀ, l’Ucraina") == "piu citta l ucraina"
     assert compile_query("sqlite", 'caro "nuovi piani" multi* OR pace') == (
-        '"caro" AND "nuovi piani" AND "multi"* OR "pace"'
+        '(stem_en : "caro" OR stem_it : "car") AND '
+        '(stem_en : "nuovi piani" OR stem_it : "nuov pian") AND (body : "multi"*) OR '
+        '(stem_en : "pace" OR stem_it : "pac")'
     )
     assert compile_query("postgresql", 'caro "nuovi piani" multi* OR pace') == (
-        "('caro') & ('nuovi' <-> 'piani') & ('multi':*) | ('pace')"
+        "(('qqecaro') | ('qqicar')) & (('qqenuovi' <-> 'qqepiani') | ('qqinuov' <-> 'qqipian')) "
+        "& ('multi':*) | (('qqepace') | ('qqipac'))"
+    )
+    assert compile_query("sqlite", "pace NOT guerra") == (
+        '(stem_en : "pace" OR stem_it : "pac") NOT (stem_en : "guerra" OR stem_it : "guerr")'
+    )
+    assert compile_query("postgresql", "pace NOT guerra") == (
+        "(('qqepace') | ('qqipac')) & ! (('qqeguerra') | ('qqiguerr'))"
     )
     for bad in ["", "   ", "***", '""']:
         with pytest.raises(SearchQueryError):

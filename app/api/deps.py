@@ -237,10 +237,12 @@ QParam = Annotated[
         min_length=1,
         pattern=TEXT_PATTERN,
         description=(
-            "Full-text search, case- and accent-insensitive. A word is a run of letters or "
-            'digits; words must all match; "a phrase" matches words in sequence; `word*` '
-            "matches a prefix of at least SEARCH_MIN_PREFIX_CHARS (default 3) characters, and "
-            "`*` may follow nothing else; `OR` between two terms matches either. 1 to "
+            "Full-text search, case- and accent-insensitive; a word matches its other forms "
+            "(English and Italian stems: `sanzione` finds `sanzioni`). A word is a run of "
+            'letters or digits; words must all match; "a phrase" matches words in sequence; '
+            "`word*` matches a prefix (as written) of at least SEARCH_MIN_PREFIX_CHARS "
+            "(default 3) characters, and `*` may follow nothing else; `OR` between two terms "
+            "matches either; `a NOT b` matches a without b. 1 to "
             "SEARCH_MAX_WORDS (default 12) words, `OR` included, and at most maxLength "
             "characters: the pattern states all of it."
         ),

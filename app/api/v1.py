@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from app.api.deps import check_accept, dataset_version_parameter, reject_unknown_query_parameters
-from app.api.routes import event_exports, events, meta, quotes, reference, trade
+from app.api.routes import event_exports, events, meta, quotes, reference, search, trade
 
 router = APIRouter(
     prefix="/v1",
@@ -20,3 +20,4 @@ router.include_router(quotes.router)
 router.include_router(reference.router)
 router.include_router(trade.router)
 router.include_router(meta.router)
+router.include_router(search.router)

@@ -6,6 +6,7 @@ one snapshot, where the services say its reads run, and parses its parameters as
 
 from dataclasses import replace
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -28,11 +29,11 @@ from app.api.deps import (
 from app.api.event_filters import EventFiltersDep
 from app.api.quote_filters import QuoteFiltersDep, SpeakerParam
 from app.database import Database, DatabaseDep, read_of, together
-from app.errors import not_found
+from app.errors import invalid_parameter, not_found
 from app.explorer import charts
 from app.explorer.passages import annotate
 from app.explorer.web import HERE, ExplorerRoute, Pager, render, settings_of
-from app.services import events, explorer, quotes, reference
+from app.services import events, explorer, quotes, reference, site_search
 from app.services.listing import Listing
 from app.vocab import (
     EVENT_CODING,
@@ -94,28 +95,68 @@ async def home(
     return render(request, "home.html", granularity=granularity, charts=timeline_charts, **found)
 
 
-@router.get("/search")
-async def search(request: Request, db: DatabaseDep, q: QParam = None) -> Response:
-    q = checked_q(q, settings_of(request))
-    if q is None:
-        return render(request, "search.html", q=None, events=None, quotes=None)
-    found_events = Pager(
-        request,
-        events.event_listing(filters=events.EventFilters(q=q), descending=False),
-        None,
-        SEARCH_SIZE,
-    )
-    found_quotes = Pager(
-        request,
-        quotes.quote_listing(filters=quotes.QuoteFilters(q=q), descending=False),
-        None,
-        SEARCH_SIZE,
-    )
+SEARCH_SECTIONS = {"event": "Events", "quote": "Quotes", "passage": "Article passages"}
 
-    event_page, quote_page = await db.run(together(found_events.read, found_quotes.read))
-    found_events.show(event_page)
-    found_quotes.show(quote_page)
-    return render(request, "search.html", q=q, events=found_events, quotes=found_quotes)
+
+def _marked(hit: dict[str, Any]) -> list[tuple[str, bool]]:
+    """A hit's snippet in pieces, each marked or not (the template wraps marked ones)."""
+    text, pieces, at = hit["snippet"], [], 0
+    for mark in hit["highlights"]:
+        pieces += [(text[at : mark["start"]], False), (text[mark["start"] : mark["end"]], True)]
+        at = mark["end"]
+    return [*pieces, (text[at:], False)]
+
+
+def _href(hit: dict[str, Any]) -> str:
+    if hit["kind"] == "passage":
+        return f"/sources/{hit['source']['id']}"
+    return f"/{hit['kind']}s/{hit['id']}"
+
+
+@router.get("/search")
+async def search(
+    request: Request,
+    db: DatabaseDep,
+    q: QParam = None,
+    kind: Annotated[Literal["event", "quote", "passage"] | None, Query()] = None,
+    sort: Annotated[Literal["date", "-date", "relevance"], Query()] = "date",
+    cursor: CursorParam = None,
+) -> Response:
+    """The hits of /v1/search, a section per kind (or one kind, paged by its cursor)."""
+    settings = settings_of(request)
+    q = checked_q(q, settings)
+    if q is None:
+        return render(request, "search.html", q=None, sections=[], sort=sort)
+    if cursor is not None and kind is None:
+        raise invalid_parameter("cursor", "pages one kind of hit: give the kind it came with")
+    searches = []
+    for each in (kind,) if kind else site_search.KINDS:
+        query = site_search.SearchQuery(q=q, kinds=(each,), sort=sort, scope=_scope(request))
+        tokens = site_search.search_cursors(query, settings)
+        searches.append((each, tokens, tokens.after(cursor) if kind else None, query))
+    found = await db.run(
+        together(
+            *(
+                read_of(
+                    site_search.search_page,
+                    query=query,
+                    after=after,
+                    limit=SEARCH_SIZE,
+                    window=settings.search_relevance_window,
+                )
+                for _each, _tokens, after, query in searches
+            )
+        )
+    )
+    sections = []
+    for (each, tokens, _after, _query), (hits, next_key) in zip(searches, found, strict=True):
+        more = None
+        if next_key is not None:
+            params = [("q", q), ("kind", each), ("sort", sort), ("cursor", tokens.token(next_key))]
+            more = f"/search?{urlencode(params)}"
+        shown = [{**hit, "href": _href(hit), "pieces": _marked(hit)} for hit in hits]
+        sections.append({"kind": each, "title": SEARCH_SECTIONS[each], "hits": shown, "more": more})
+    return render(request, "search.html", q=q, sections=sections, sort=sort)
 
 
 @router.get("/events")

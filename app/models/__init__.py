@@ -3,6 +3,7 @@
 from app.models.base import metadata
 from app.models.events import Event, EventCountry, EventParticipant, EventSource, EventTopic
 from app.models.meta import DatasetMeta, PublicIdRedirect
+from app.models.passages import SourcePassage
 from app.models.quotes import Exclusion, Quote, QuoteTopic
 from app.models.read_model import EventPosting, EventTimelineCount, PostingCount, QuotePosting
 from app.models.reference import Country, Person, Source
@@ -26,6 +27,7 @@ __all__ = [
     "QuotePosting",
     "QuoteTopic",
     "Source",
+    "SourcePassage",
     "TradeObservation",
     "metadata",
 ]

@@ -14,6 +14,7 @@ def _table(model: Any) -> Table:
 country = _table(models.Country)
 person = _table(models.Person)
 source = _table(models.Source)
+source_passage = _table(models.SourcePassage)
 event = _table(models.Event)
 event_participant = _table(models.EventParticipant)
 event_country = _table(models.EventCountry)

@@ -71,8 +71,12 @@ EVENT_TIMELINE_COUNT = "event_timeline_count"
 DATASET_META = "dataset_meta"  # one row: the dataset's version and max_event_span_days
 # The tables only the read model's writer fills (documents live beside their rows).
 READ_MODEL_TABLES = (EVENTS.postings, QUOTES.postings, POSTING_COUNT, EVENT_TIMELINE_COUNT)
+# The source articles' passages that /v1/search finds (app/readmodel/passages.py), and their
+# full-text table (`{kind}_search`, like the listed kinds').
+PASSAGE = "source_passage"
+PASSAGE_SEARCH = f"{PASSAGE}_search"
 # The full-text tables, which the migrations create by hand (Alembic's autogenerate skips them).
-SEARCH_TABLES = tuple(listed.search for listed in LISTED)
+SEARCH_TABLES = (*(listed.search for listed in LISTED), PASSAGE_SEARCH)
 
 # ---- the search text -------------------------------------------------------------------
 # Both engines index the same accent-folded, lower-cased text, and a query is normalised the

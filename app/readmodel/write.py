@@ -3,7 +3,7 @@
 The seed (app/seeding/load.py) replaces the whole dataset in one transaction through
 `replace_dataset`; bench/generate.py streams a million events' rows through its bulk writers
 (bench/writers.py) and takes from here what those rows must be: the full-text bodies
-(`search_body`), the `dataset_meta` row (`meta_row`, `write_meta`) and the version
+(`search_row`), the `dataset_meta` row (`meta_row`, `write_meta`) and the version
 (`dataset_version`). So both fill a database the services read the same way.
 """
 
@@ -32,9 +32,11 @@ from app.models import (
     QuotePosting,
     QuoteTopic,
     Source,
+    SourcePassage,
     TradeObservation,
 )
-from app.readmodel.contract import LISTED, normalise
+from app.readmodel.analysis import POSTGRES_DOCUMENT, SEARCH_COLUMNS, SearchRow, analyse
+from app.readmodel.contract import LISTED, PASSAGE
 from app.readmodel.render import render_version
 
 Row = dict[str, Any]
@@ -43,6 +45,7 @@ TABLES: list[Any] = [
     Country,
     Person,
     Source,
+    SourcePassage,
     Event,
     EventParticipant,
     EventCountry,
@@ -73,9 +76,10 @@ def dataset_version(inputs: Iterable[bytes]) -> str:
     return digest.hexdigest()[:16]
 
 
-def search_body(document: str) -> str:
-    """The text the full-text index holds for a search document (contract.*_search_text)."""
-    return normalise(document)
+def search_row(document: str) -> SearchRow:
+    """What the full-text index holds for a search document (contract.*_search_text): its
+    folded words and their stems (app/readmodel/analysis.py)."""
+    return analyse(document)
 
 
 def meta_row(*, version: str, max_event_span_days: int) -> Row:
@@ -95,22 +99,23 @@ def write_meta(connection: Connection, row: Row) -> None:
 
 
 def _index_documents(connection: Connection, *, kind: str, documents: dict[str, str]) -> None:
-    """Replace the full-text index of `kind` with `documents` (id -> search text)."""
+    """Replace the full-text index of `kind` (an item table with a `{kind}_search` table) with
+    `documents` (id -> search text)."""
     connection.execute(text(f"DELETE FROM {kind}_search"))
     if not documents:
         return
-    rows = [{"id": key, "body": search_body(body)} for key, body in documents.items()]
+    rows = [{"id": key, **search_row(body)._asdict()} for key, body in documents.items()]
+    columns = ", ".join(SEARCH_COLUMNS)
+    values = ", ".join(f":{column}" for column in SEARCH_COLUMNS)
     if connection.dialect.name == "sqlite":
         # The full-text row shares its base row's rowid: the cheapest lookup there is.
         statement = (
-            f"INSERT INTO {kind}_search (rowid, {kind}_id, body) "
-            f"SELECT rowid, :id, :body FROM {kind} WHERE id = :id"
+            f"INSERT INTO {kind}_search (rowid, {kind}_id, {columns}) "
+            f"SELECT rowid, :id, {values} FROM {kind} WHERE id = :id"
         )
     else:
-        statement = (
-            f"INSERT INTO {kind}_search ({kind}_id, document) "
-            "VALUES (:id, to_tsvector('simple', :body))"
-        )
+        document = POSTGRES_DOCUMENT.format(**{column: f":{column}" for column in SEARCH_COLUMNS})
+        statement = f"INSERT INTO {kind}_search ({kind}_id, document) VALUES (:id, {document})"
     connection.execute(text(statement), rows)
 
 
@@ -130,8 +135,8 @@ def replace_dataset(
         current = connection.execute(select(meta.c.version)).scalar_one_or_none()
         if current == version and not force:
             return False
-        for listed in LISTED:
-            _index_documents(connection, kind=listed.kind, documents={})
+        for kind in (*(listed.kind for listed in LISTED), PASSAGE):
+            _index_documents(connection, kind=kind, documents={})
         connection.execute(delete(meta))
         for model in reversed(TABLES):
             connection.execute(delete(_table(model)))

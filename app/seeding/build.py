@@ -13,8 +13,9 @@ from pydantic import BaseModel, ValidationError
 
 from app.dates import first_day, last_day, period_bounds
 from app.readmodel import write
-from app.readmodel.contract import event_search_text, quote_search_text
+from app.readmodel.contract import PASSAGE, event_search_text, quote_search_text
 from app.readmodel.derive import derive_read_model
+from app.readmodel.passages import passage_rows
 from app.seeding.curation import SeedRecords, curation_problems
 from app.seeding.problems import SeedProblem, SeedValidationError
 from app.seeding.records import (
@@ -238,6 +239,9 @@ def build_dataset(*, seeds_dir: Path, curation: bool = True) -> Dataset:
         if problems:
             raise SeedValidationError(problems)
     derive_read_model(rows)
+    # Passages need each source's excerpt_text, which the derivation renders.
+    rows[PASSAGE] = passage_rows(rows["source"])
+    data.search_documents[PASSAGE] = {row["id"]: row["text"] for row in rows[PASSAGE]}
     return data
 
 

@@ -23,8 +23,9 @@ import orjson
 
 from app.errors import ProblemError, invalid_parameter
 
-# The sort key a cursor carries: (date, id) for lists in date order, (id,) for the others.
-KeyShape = Literal["date_id", "id"]
+# The sort key a cursor carries: (date, id) for lists in date order, (id,) for the others,
+# (date or score, kind, id) for /v1/search's hits (app/services/site_search.py checks it).
+KeyShape = Literal["date_id", "id", "search"]
 Key = tuple[Any, ...]
 _SIGNATURE_BYTES = 12
 
@@ -69,6 +70,8 @@ def typed_key(shape: KeyShape, key: list[Any]) -> Key | None:
         return None
     if shape == "id":
         return (key[0],) if len(key) == 1 else None
+    if shape == "search":
+        return tuple(key) if len(key) == 3 else None
     if len(key) != 2:
         return None
     try:

@@ -1,14 +1,18 @@
 """Full-text search on the database's own engine: FTS5 on SQLite, tsvector on PostgreSQL.
 
-Both engines index the same accent-folded, lower-cased text (app/readmodel/contract.py's
-`normalise`, which the queries' words go through too), so a query behaves the same on either:
-`citta` finds `città`, `Putin` finds `putin`.
+Both engines index the same tokens, computed in Python at seed time (app/readmodel/analysis.py):
+the accent-folded, lower-cased words and their English and Italian stems. A query's words go
+through the same folding and stemming, so a query behaves the same on either: `citta` finds
+`città`, `Putin` finds `putin`, `vaccine` finds `vaccines` and `telefonata` `telefonate`.
+A word or a phrase is looked up among the stems (either language's), a `prefix*` among the
+folded words.
 """
 
 import re
 from dataclasses import dataclass
 
 from app.database import PLANNED_SUBQUERY_END
+from app.readmodel.analysis import STEM_EN, STEM_IT, STEM_MARKS, WORDS, stem
 from app.readmodel.contract import ListedKind, normalise
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
@@ -38,6 +42,7 @@ class Term:
     words: tuple[str, ...]
     prefix: bool = False
     any_of_previous: bool = False  # joined to the previous term by OR rather than AND
+    excluded: bool = False  # `NOT term`: the previous terms without the items matching this
 
 
 def parse_query(
@@ -48,19 +53,29 @@ def parse_query(
     min_prefix: int | None = None,
     max_prefixes: int | None = None,
 ) -> list[Term]:
-    """Parse the documented `q` syntax: words (AND), "phrases", prefix*, and OR, within the
-    bounds given (the app's settings; app/api/deps.py)."""
+    """Parse the documented `q` syntax: words (AND), "phrases", prefix*, OR and NOT, within
+    the bounds given (the app's settings; app/api/deps.py)."""
     if _CONTROL.search(q):
         raise SearchQueryError("q contains a control character (such as NUL)")
     if max_chars is not None and len(q) > max_chars:
         raise SearchQueryError(f"q is longer than {max_chars} characters")
     terms: list[Term] = []
-    pending_or = False
+    pending_or = pending_not = False
     operators = 0
     for match in _TOKEN.finditer(q):
         phrase, bare = match.group(1), match.group(2)
         if bare == "OR":
             pending_or = bool(terms)
+            operators += 1
+            continue
+        if bare == "NOT":
+            if not terms or pending_or:
+                # Neither engine can list "everything but": FTS5 has no unary NOT.
+                raise SearchQueryError(
+                    "NOT excludes what follows it from what comes before it: "
+                    "write `a NOT b` (not `NOT b` alone, nor `a OR NOT b`)"
+                )
+            pending_not = True
             operators += 1
             continue
         raw = phrase if phrase is not None else bare
@@ -69,6 +84,10 @@ def parse_query(
         if not words:
             continue
         if prefix and len(words) > 1:
+            if pending_not:
+                raise SearchQueryError(
+                    f"NOT takes one term: quote the words after it (got {raw[:40]!r})"
+                )
             terms.extend(Term((word,), any_of_previous=False) for word in words[:-1])
             words = words[-1:]
         if prefix and min_prefix is not None and len(words[0]) < min_prefix:
@@ -78,8 +97,10 @@ def parse_query(
                 f"a prefix search needs at least {min_prefix} characters "
                 f"before the `*` (got {raw[:40]!r})"
             )
-        terms.append(Term(words, prefix=prefix, any_of_previous=pending_or))
-        pending_or = False
+        terms.append(Term(words, prefix=prefix, any_of_previous=pending_or, excluded=pending_not))
+        pending_or = pending_not = False
+    if pending_not:
+        raise SearchQueryError("NOT needs a term after it: write `a NOT b`")
     if not terms and operators:
         terms.append(Term(("or",)))  # `OR` joining nothing is the word it spells
     if not terms:
@@ -97,26 +118,45 @@ def parse_query(
     return terms
 
 
+def _stemmed(term: Term) -> dict[str, tuple[str, ...]]:
+    """The term's words as each stem column holds them. Both columns are asked even when the
+    stems agree: `vaccine` is `vaccin` in both, and finds `vaccines` by its English stem and
+    `vaccino` by its Italian one."""
+    return {
+        column: tuple(stem(column, word) for word in term.words) for column in (STEM_EN, STEM_IT)
+    }
+
+
 def _to_fts5(terms: list[Term]) -> str:
+    # FTS5 binds NOT tighter than AND and AND than OR, as tsquery binds !, & and |: the two
+    # translations group a query alike.
     parts: list[str] = []
     for term in terms:
-        expression = '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
+        if term.prefix:
+            expression = f'{WORDS} : "{term.words[0]}"*'
+        else:
+            expression = " OR ".join(
+                f'{column} : "{" ".join(words)}"' for column, words in _stemmed(term).items()
+            )
         if parts:
-            parts.append("OR" if term.any_of_previous else "AND")
-        parts.append(expression)
+            parts.append("NOT" if term.excluded else "OR" if term.any_of_previous else "AND")
+        parts.append(f"({expression})")
     return " ".join(parts)
 
 
 def _to_tsquery(terms: list[Term]) -> str:
     parts: list[str] = []
     for term in terms:
-        words = [f"'{word}'" for word in term.words]
         if term.prefix:
-            words[-1] += ":*"
-        expression = "(" + " <-> ".join(words) + ")"
+            expression = f"'{term.words[0]}':*"
+        else:
+            expression = " | ".join(
+                "(" + " <-> ".join(f"'{STEM_MARKS[column]}{word}'" for word in words) + ")"
+                for column, words in _stemmed(term).items()
+            )
         if parts:
-            parts.append("|" if term.any_of_previous else "&")
-        parts.append(expression)
+            parts.append("& !" if term.excluded else "|" if term.any_of_previous else "&")
+        parts.append(f"({expression})")
     return " ".join(parts)
 
 
