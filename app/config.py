@@ -128,7 +128,10 @@ class Settings(BaseSettings):
         "each is a count of every match",
     )
     facet_max_values: int = Field(
-        default=100, ge=1, description="Largest `facet_size`: values listed per dimension"
+        default=100,
+        ge=1,
+        le=1000,
+        description="Largest `facet_size`: values listed per dimension",
     )
     rate_limit_per_minute: int = Field(default=0, ge=0, description="Per client; 0 turns it off")
     rate_limit_burst: int = Field(default=60, ge=1)

@@ -22,10 +22,13 @@ router = APIRouter()
 FacetT = TypeVar("FacetT", bound=StrEnum)
 
 FACET_SIZE_DESCRIPTION = (
-    "Values listed per dimension, most frequent first (1 to FACET_MAX_VALUES, default 10); "
+    "Values listed per dimension, most frequent first (1 to FACET_MAX_VALUES: 100 unless "
+    "set; default 10); "
     "`truncated` says when more have matches"
 )
-FacetSize = Annotated[int, Query(ge=1, description=FACET_SIZE_DESCRIPTION)]
+# The schema's ceiling; the server's own is FACET_MAX_VALUES, at most this.
+FACET_SIZE_CEILING = 1000
+FacetSize = Annotated[int, Query(ge=1, le=FACET_SIZE_CEILING, description=FACET_SIZE_DESCRIPTION)]
 
 
 def _dimensions(
