@@ -32,7 +32,8 @@ from app.errors import not_found
 from app.explorer import charts
 from app.explorer.passages import annotate
 from app.explorer.web import HERE, ExplorerRoute, Pager, render, settings_of
-from app.services import events, explorer, quotes, reference
+from app.schemas.facets import EventFacet
+from app.services import events, explorer, facets, quotes, reference
 from app.services.listing import Listing
 from app.vocab import (
     EVENT_CODING,
@@ -118,6 +119,12 @@ async def search(request: Request, db: DatabaseDep, q: QParam = None) -> Respons
     return render(request, "search.html", q=q, events=found_events, quotes=found_quotes)
 
 
+# The events page's counts beside its filters: the dimensions it offers as checkboxes or
+# links, a few values each (the API's /v1/events/facets gives the rest).
+EXPLORER_FACETS = (EventFacet.kind, EventFacet.topic, EventFacet.country, EventFacet.year)
+EXPLORER_FACET_SIZE = 8
+
+
 @router.get("/events")
 async def event_list(
     request: Request,
@@ -129,7 +136,12 @@ async def event_list(
     listing = events.event_listing(filters=filters, descending=sort == "-date")
     pager = Pager(request, listing, cursor, page_size(request))
 
-    page, countries = await db.run(together(pager.read, read_of(explorer.countries)))
+    counted = read_of(
+        facets.event_facets, filters=filters, dimensions=EXPLORER_FACETS, size=EXPLORER_FACET_SIZE
+    )
+    page, countries, facet_counts = await db.run(
+        together(pager.read, read_of(explorer.countries), counted)
+    )
     pager.show(page)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     return render(
@@ -137,9 +149,11 @@ async def event_list(
         "events.html",
         pager=pager,
         params=params,
+        facets=facet_counts,
         chosen=request.query_params,
         countries=countries,
         country_names={c["code"]: c["name"] for c in countries},
+        facet_names={"kind": "Kind", "topic": "Topic", "country": "Country", "year": "Year"},
         kinds=[k.value for k in EventKind],
         topics=[t.value for t in Topic],
         statuses=[s.value for s in EventStatus],
