@@ -14,6 +14,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import orjson
@@ -57,7 +58,7 @@ def scenarios(db: Snapshot) -> list[Timed]:
     timed = [
         Timed(
             f"event facets kind,topic,country,year {name}",
-            lambda s, f=filters: facets.event_facets(s, filters=f, dimensions=EVENT_DIMS, size=10),
+            partial(facets.event_facets, filters=filters, dimensions=EVENT_DIMS, size=10),
         )
         for name, filters in event_filters.items()
     ]
@@ -69,7 +70,7 @@ def scenarios(db: Snapshot) -> list[Timed]:
     timed += [
         Timed(
             f"quote facets leader,topic,lang,attribution {name}",
-            lambda s, f=filters: facets.quote_facets(s, filters=f, dimensions=QUOTE_DIMS, size=10),
+            partial(facets.quote_facets, filters=filters, dimensions=QUOTE_DIMS, size=10),
         )
         for name, filters in quote_filters.items()
     ]
@@ -86,7 +87,7 @@ def scenarios(db: Snapshot) -> list[Timed]:
     timed += [
         Timed(
             f"timeline year {name}",
-            lambda s, f=filters: timeline(s, filters=f, granularity="year"),
+            partial(timeline, filters=filters, granularity="year"),
         )
         for name, filters in timeline_filters.items()
     ]

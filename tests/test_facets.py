@@ -283,7 +283,7 @@ GENERATED_FILTERS = [
     {},
     {"country": "RU"},
     {"country": "RU", "topic": "energy"},
-    {"kind": "visit", "status": "occurred"},
+    {"kind": "phone_call", "status": "occurred"},
 ]
 
 
@@ -347,9 +347,9 @@ def test_generated_facets_equal_the_normalized_tables_counted(
                 assert got == dict(_table_counts(generated, chosen, facet.dimension)), (
                     facet.dimension
                 )
-        # The counting statements read key ranges of the posting lists and link tables.
+        # Counting statements, under two filters, read key ranges of posting lists and links.
         counting = [(sql, params) for sql, params in snapshot.statements if "GROUP BY 1" in sql]
-        assert bool(counting) == bool(chosen)
+        assert bool(counting) == (len(chosen) >= 2)  # none or one: the seed counted them
         for sql, params in counting:
             assert _whole_table_scans(snapshot, sql, params) == [], sql
 

@@ -5,7 +5,8 @@ its own (a UI offers `kind=visit (4)` beside a chosen `kind=phone_call`), so eac
 counted under its own selection. Counting is exact and done where it is cheapest:
 
 - under no filter but its own, a dimension's counts are the seed's (`posting_count`), read in
-  one index range whatever the size of the dataset;
+  one index range whatever the size of the dataset; under one filter, the seed's counts of
+  value pairs (`posting_pair_count`), likewise;
 - `year` is the timeline's counting (app/services/timelines.py): the seed's monthly counts
   with no filter or one, and the timeline's walk otherwise, so the year facet is
   /v1/timeline?granularity=year by construction;
@@ -29,6 +30,7 @@ from app.readmodel.contract import (
     LANG,
     LEADER,
     POSTING_COUNT,
+    POSTING_PAIR_COUNT,
     QUOTES,
     SOURCE,
     SPEECH,
@@ -49,6 +51,8 @@ from app.vocab_labels import (
 )
 
 Counts = dict[str, int]
+# Dimensions of which an item has one value: an any-of filter on them is a sum of its values.
+SINGLE_VALUED = frozenset({KIND, STATUS, LANG, ATTRIBUTION, SPEECH})
 SPEECH_LABELS = {"own": "Own words", "reported": "Reported speech"}
 
 
@@ -187,6 +191,18 @@ def _counts(
             {"kind": listed.kind, "dimension": dimension.posting},
         )
         return {str(value): int(count) for value, count in rows}
+    if dimension.posting is not None and _one_filter(chosen):
+        # One filter (any of its values, each item having one at most, or one value): the
+        # seed's pair counts, summed over the filter's values.
+        only = chosen.memberships[0]
+        values, params = in_list("value", only.values)
+        rows = snapshot.rows(
+            f"SELECT other_value, sum(count) FROM {POSTING_PAIR_COUNT} "
+            "WHERE kind = :kind AND dimension = :dimension "
+            f"AND value IN {values} AND other_dimension = :other GROUP BY other_value",
+            {"kind": listed.kind, "dimension": only.dimension, "other": dimension.posting} | params,
+        )
+        return {str(value): int(count) for value, count in rows}
     plan = walks.plan(snapshot, chosen, every_match=True)
     if plan.empty:
         return {}
@@ -206,6 +222,15 @@ def _counts(
         f"SELECT {value}, {counted} FROM {source}{where(conditions)} GROUP BY 1", plan.params
     )
     return {str(key): int(count) for key, count in rows}
+
+
+def _one_filter(chosen: walks.Selection) -> bool:
+    """`chosen` is one membership and nothing else, whose values no item has two of (so pair
+    counts add up over them): one value, or any of several of a single-valued dimension."""
+    if chosen.ranges or chosen.q or chosen.few or len(chosen.memberships) != 1:
+        return False
+    only = chosen.memberships[0]
+    return len(only.values) == 1 or only.dimension in SINGLE_VALUED
 
 
 def _facet(snapshot: Snapshot, dimension: Dimension, counts: Counts, *, size: int) -> Facet:
