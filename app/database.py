@@ -71,8 +71,8 @@ class WorkBudgetExceededError(ProblemError):
         super().__init__(
             503,
             f"This request needs more than {budget_s:g} s of database work. Narrow it: fewer or "
-            "longer `word*` prefixes in `q`, a date range (`from`, `to`) or another filter, or "
-            "leave out `include_total`.",
+            "longer `word*` prefixes in `q`, a date range (`from`, `to`) or another filter, "
+            "fewer `facet` dimensions, or leave out `include_total`.",
             slug="work-budget-exceeded",
             headers={"Retry-After": "5"},
         )
