@@ -145,6 +145,18 @@ class Settings(BaseSettings):
     timeline_max_buckets: int = Field(
         default=1200, ge=1, description="Most periods a fill=zero timeline lists (a 400 beyond)"
     )
+    facet_max_dimensions: int = Field(
+        default=4,
+        ge=1,
+        description="Most dimensions one facets request counts (`facet` repeated; a 400 beyond): "
+        "each is a count of every match",
+    )
+    facet_max_values: int = Field(
+        default=100,
+        ge=1,
+        le=1000,
+        description="Largest `facet_size`: values listed per dimension",
+    )
     rate_limit_per_minute: int = Field(default=0, ge=0, description="Per client; 0 turns it off")
     rate_limit_burst: int = Field(default=60, ge=1)
     rate_limit_cost_ms: int = Field(

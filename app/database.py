@@ -85,8 +85,8 @@ class WorkBudgetExceededError(ProblemError):
         super().__init__(
             503,
             f"This request needs more than {budget_s:g} s of database work. Narrow it: fewer or "
-            "longer `word*` prefixes in `q`, a date range (`from`, `to`) or another filter, or "
-            "leave out `include_total`.",
+            "longer `word*` prefixes in `q`, a date range (`from`, `to`) or another filter, "
+            "fewer `facet` dimensions, or leave out `include_total`.",
             slug="work-budget-exceeded",
             headers={"Retry-After": "5"},
         )
@@ -368,12 +368,13 @@ class Database:
 
     def _search_slots(self) -> asyncio.Semaphore | None:
         """The app's slots for costly reads, when this request is one: a full-text search or
-        a count (`q`, `include_total`)."""
+        a count (`q`, `include_total`, facets: counts of every match)."""
         request = self.request
         if request is None:
             return None
         query = request.query_params
-        if "q" not in query and query.get("include_total", "").lower() not in ("true", "1"):
+        counts = query.get("include_total", "").lower() in ("true", "1")
+        if "q" not in query and not counts and not request.url.path.endswith("/facets"):
             return None
         slots: asyncio.Semaphore | None = getattr(request.app.state, "search_slots", None)
         return slots

@@ -76,6 +76,16 @@ EXAMPLES = [
         "Events per year from 2019 to 2023, years without events listed (fill=zero)",
         "/v1/timeline?from=2019&to=2023&fill=zero",
     ),
+    Example(
+        "Events per kind and country among the phone calls involving China (facets)",
+        "/v1/events/facets?country=CN&kind=phone_call&facet=kind&facet=country&facet_size=3",
+        operation="get_event_facets",
+    ),
+    Example(
+        "Quotes per speaker and language about energy (facets)",
+        "/v1/quotes/facets?topic=energy&facet=leader&facet=lang",
+        operation="get_quote_facets",
+    ),
     Example("Leaders", "/v1/leaders?limit=2", operation="list_leaders"),
     Example("One leader by Wikidata QID", "/v1/leaders/Q7747", operation="get_leader"),
     Example(

@@ -352,3 +352,27 @@ def test_links_say_names_and_lines_read_as_words(client: TestClient) -> None:
         text = read_page(response).text
         assert not re.search(r"\S·|·\S", text), url
         assert "· at " in text or url != "/quotes"
+
+
+FACET_LINK = re.compile(r'<a href="/events\?([^"]*)">([^<]*)</a> <span class="count">(\d+)</span>')
+
+
+def test_events_page_counts_each_value_beside_the_filters(client: TestClient) -> None:
+    """Each kind, topic and country link shows as many events as its count says; a chosen
+    value is marked and links to its removal."""
+    response = client.get("/events", params=[("kind", "phone_call"), ("country", "CN")])
+    page = read_page(response)
+    assert "Counts by kind, topic, country and year" in page.text
+    links = FACET_LINK.findall(response.text)
+    assert len(links) > 5
+    checked = 0
+    for query, label, count in links:
+        pairs = [tuple(p.split("=", 1)) for p in html.unescape(query).split("&") if p]
+        if any(name == "date" for name, _value in pairs):
+            continue  # a year's link selects events overlapping it, not starting in it
+        params: Any = [*pairs, ("include_total", "true"), ("limit", "1")]
+        assert ok(client.get("/v1/events", params=params))["total"] == int(count), label
+        checked += 1
+    assert checked > 5
+    assert 'aria-current="true" title="Remove this filter">China ✓</a>' in response.text
+    assert 'href="/events?kind=phone_call" aria-current="true"' in response.text

@@ -200,3 +200,17 @@ def test_keyboard_reaches_the_skip_link_and_the_main_content(tab: Tab, site: str
     for _ in range(8):  # then the navigation, then the filter form's first field
         tab.press_tab()
     assert tab.evaluate("document.activeElement.tagName") in ("A", "INPUT", "SELECT")
+
+
+def test_the_facet_counts_read_well_when_unfolded(tab: Tab, site: str) -> None:
+    """The events page's counts beside its filters, opened: no small text, no overflow, no
+    serious axe violation, at either width."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for width in WIDTHS:
+        tab.open(site + "/events?kind=phone_call&country=CN", width=width)
+        tab.evaluate("document.querySelector('details.facets-box').open = true")
+        assert tab.evaluate("document.querySelectorAll('.facet li a').length") > 5
+        assert layout_problems(tab, width) == [], f"facets at {width}px"
+        tab.screenshot(SCREENSHOTS / f"events-facets-{width}.png")
+        serious = [v for v in _axe_violations(tab) if v["impact"] in ("serious", "critical")]
+        assert serious == [], f"facets at {width}px: " + json.dumps(serious, indent=1)

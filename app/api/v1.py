@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from app.api.deps import check_accept, dataset_version_parameter, reject_unknown_query_parameters
-from app.api.routes import event_exports, events, meta, quotes, reference, search, trade
+from app.api.routes import event_exports, events, facets, meta, quotes, reference, search, trade
 
 router = APIRouter(
     prefix="/v1",
@@ -13,8 +13,10 @@ router = APIRouter(
         Depends(dataset_version_parameter),
     ],
 )
-# Before events: its `/v1/events.{format}` catch-all would take `/v1/events.long.csv`.
+# Before events: its `/v1/events.{format}` catch-all would take `/v1/events.long.csv`, and
+# /v1/events/facets is not an event id.
 router.include_router(event_exports.router)
+router.include_router(facets.router)
 router.include_router(events.router)
 router.include_router(quotes.router)
 router.include_router(reference.router)

@@ -33,7 +33,8 @@ from app.errors import invalid_parameter, not_found
 from app.explorer import charts
 from app.explorer.passages import annotate
 from app.explorer.web import HERE, ExplorerRoute, Pager, render, settings_of
-from app.services import events, explorer, quotes, reference, site_search
+from app.schemas.facets import EventFacet
+from app.services import events, explorer, facets, quotes, reference, site_search
 from app.services.listing import Listing
 from app.vocab import (
     EVENT_CODING,
@@ -159,6 +160,12 @@ async def search(
     return render(request, "search.html", q=q, sections=sections, sort=sort)
 
 
+# The events page's counts beside its filters: the dimensions it offers as checkboxes or
+# links, a few values each (the API's /v1/events/facets gives the rest).
+EXPLORER_FACETS = (EventFacet.kind, EventFacet.topic, EventFacet.country, EventFacet.year)
+EXPLORER_FACET_SIZE = 8
+
+
 @router.get("/events")
 async def event_list(
     request: Request,
@@ -170,7 +177,12 @@ async def event_list(
     listing = events.event_listing(filters=filters, descending=sort == "-date")
     pager = Pager(request, listing, cursor, page_size(request))
 
-    page, countries = await db.run(together(pager.read, read_of(explorer.countries)))
+    counted = read_of(
+        facets.event_facets, filters=filters, dimensions=EXPLORER_FACETS, size=EXPLORER_FACET_SIZE
+    )
+    page, countries, facet_counts = await db.run(
+        together(pager.read, read_of(explorer.countries), counted)
+    )
     pager.show(page)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     return render(
@@ -178,9 +190,11 @@ async def event_list(
         "events.html",
         pager=pager,
         params=params,
+        facets=facet_counts,
         chosen=request.query_params,
         countries=countries,
         country_names={c["code"]: c["name"] for c in countries},
+        facet_names={"kind": "Kind", "topic": "Topic", "country": "Country", "year": "Year"},
         kinds=[k.value for k in EventKind],
         topics=[t.value for t in Topic],
         statuses=[s.value for s in EventStatus],

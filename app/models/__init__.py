@@ -5,7 +5,13 @@ from app.models.events import Event, EventCountry, EventParticipant, EventSource
 from app.models.meta import DatasetMeta, PublicIdRedirect
 from app.models.passages import SourcePassage
 from app.models.quotes import Exclusion, Quote, QuoteTopic
-from app.models.read_model import EventPosting, EventTimelineCount, PostingCount, QuotePosting
+from app.models.read_model import (
+    EventPosting,
+    EventTimelineCount,
+    PostingCount,
+    PostingPairCount,
+    QuotePosting,
+)
 from app.models.reference import Country, Person, Source
 from app.models.trade import TradeObservation
 
@@ -22,6 +28,7 @@ __all__ = [
     "Exclusion",
     "Person",
     "PostingCount",
+    "PostingPairCount",
     "PublicIdRedirect",
     "Quote",
     "QuotePosting",

@@ -64,6 +64,20 @@ class PostingCount(SQLModel, table=True):
     count: int
 
 
+class PostingPairCount(SQLModel, table=True):
+    """How many items have both a (dimension, value) and an (other_dimension, other_value),
+    of two different dimensions: a facet's counts under one filter, read in one key range."""
+
+    __tablename__ = "posting_pair_count"
+
+    kind: str = Field(primary_key=True, max_length=8)
+    dimension: str = Field(primary_key=True, max_length=12)
+    value: str = Field(primary_key=True, max_length=120)
+    other_dimension: str = Field(primary_key=True, max_length=12)
+    other_value: str = Field(primary_key=True, max_length=120)
+    count: int
+
+
 class EventTimelineCount(SQLModel, table=True):
     """Events per month of their first possible day, for all events and per filter value."""
 

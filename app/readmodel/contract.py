@@ -66,11 +66,19 @@ QUOTES = ListedKind(
 LISTED = (EVENTS, QUOTES)
 
 POSTING_COUNT = "posting_count"  # (kind, dimension, value) -> count: which filter is rarest
+# (kind, dimension, value, other dimension, other value) -> count: facets under one filter.
+POSTING_PAIR_COUNT = "posting_pair_count"
 # (dimension, value, month of date_lo, year precision) -> count of events: the timelines.
 EVENT_TIMELINE_COUNT = "event_timeline_count"
 DATASET_META = "dataset_meta"  # one row: the dataset's version and max_event_span_days
 # The tables only the read model's writer fills (documents live beside their rows).
-READ_MODEL_TABLES = (EVENTS.postings, QUOTES.postings, POSTING_COUNT, EVENT_TIMELINE_COUNT)
+READ_MODEL_TABLES = (
+    EVENTS.postings,
+    QUOTES.postings,
+    POSTING_COUNT,
+    POSTING_PAIR_COUNT,
+    EVENT_TIMELINE_COUNT,
+)
 # The source articles' passages that /v1/search finds (app/readmodel/passages.py), and their
 # full-text table (`{kind}_search`, like the listed kinds').
 PASSAGE = "source_passage"

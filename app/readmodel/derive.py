@@ -23,6 +23,7 @@ from app.readmodel.contract import (
     LANG,
     LEADER,
     POSTING_COUNT,
+    POSTING_PAIR_COUNT,
     QUOTES,
     SOURCE,
     SPEECH,
@@ -53,6 +54,7 @@ class ReadModelBuilder:
         self.people = {row["id"]: row for row in people}
         self.sources = {row["id"]: row for row in sources}
         self.posting_counts: Counter[tuple[str, str, str]] = Counter()
+        self.pair_counts: Counter[tuple[str, str, str, str, str]] = Counter()
         self.timeline: Counter[tuple[str, str, str, bool]] = Counter()
         self.person_events: Counter[str] = Counter()
         self.person_quotes: Counter[tuple[str, str]] = Counter()
@@ -136,6 +138,7 @@ class ReadModelBuilder:
                 )
                 self.posting_counts[EVENTS.kind, dimension, value] += 1
                 self.timeline[dimension, value, month, year_precision] += 1
+            self._count_pairs(EVENTS.kind, values)
             for row in people:
                 self.person_events[row["person_id"]] += 1
             for source_id in source_ids:
@@ -169,11 +172,22 @@ class ReadModelBuilder:
                     }
                 )
                 self.posting_counts[QUOTES.kind, dimension, value] += 1
+            self._count_pairs(QUOTES.kind, values)
             # Own words and reported speech are counted apart, as his quotes list them.
             self.person_quotes[quote["speaker_id"], speech_of(quote["attribution"])] += 1
             self.source_counts[quote["source_id"]]["quotes"] += 1
             self.cited[quote["source_id"]].add((quote["span_start"], quote["span_end"]))
         return postings
+
+    def _count_pairs(self, kind: str, values: list[tuple[str, str]]) -> None:
+        """Count each ordered pair of an item's values of two different dimensions: the
+        counts of a facet under one filter (app/services/facets.py)."""
+        filtered = [pair for pair in dict.fromkeys(values) if pair != EVERYTHING]
+        counts = self.pair_counts
+        for dimension, value in filtered:
+            for other_dimension, other_value in filtered:
+                if other_dimension != dimension:
+                    counts[kind, dimension, value, other_dimension, other_value] += 1
 
     def add_observations(self, observations: list[Row]) -> None:
         """Set `doc` and `csv_line` on each trade observation row."""
@@ -205,6 +219,19 @@ class ReadModelBuilder:
             POSTING_COUNT: [
                 {"kind": kind, "dimension": dimension, "value": value, "count": count}
                 for (kind, dimension, value), count in sorted(self.posting_counts.items())
+            ],
+            POSTING_PAIR_COUNT: [
+                {
+                    "kind": kind,
+                    "dimension": dimension,
+                    "value": value,
+                    "other_dimension": other_dimension,
+                    "other_value": other_value,
+                    "count": count,
+                }
+                for (kind, dimension, value, other_dimension, other_value), count in sorted(
+                    self.pair_counts.items()
+                )
             ],
             EVENT_TIMELINE_COUNT: [
                 {

@@ -27,6 +27,7 @@ from app.models import (
     Exclusion,
     Person,
     PostingCount,
+    PostingPairCount,
     PublicIdRedirect,
     Quote,
     QuotePosting,
@@ -58,6 +59,7 @@ TABLES: list[Any] = [
     EventPosting,
     QuotePosting,
     PostingCount,
+    PostingPairCount,
     EventTimelineCount,
     PublicIdRedirect,
 ]
