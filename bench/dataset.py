@@ -203,6 +203,7 @@ class Dataset:
                     "char_count": len(doc.text),
                     "text": doc.text,
                     "url": None,
+                    "captured": "full",
                 }
             )
         return rows

@@ -349,6 +349,7 @@ def trade_series(params: list[tuple[str, str]]) -> bytes:
                 "partner": partner,
                 "flow": flow,
                 "currency": currency,
+                "unit": None,  # the floor serves the money series only
                 "unit_mult": unit_mult,
             },
             "period_type": period_type,

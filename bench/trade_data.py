@@ -120,6 +120,7 @@ def _observation(
         "value_text": value_text,
         "decimals": decimals,
         "currency": "USD",
+        "unit": None,
         "unit_mult": 9,
         "qualifier": rng.choices(
             ("exact", "approximate", "lower_bound", "upper_bound"),
