@@ -19,6 +19,7 @@ from app.vocab import (
     Topic,
     TradeFlow,
     TradeKind,
+    Unit,
 )
 
 Labelled = dict[StrEnum, tuple[str, str]]
@@ -109,6 +110,14 @@ QUALIFIER_LABELS: Labelled = {
     Qualifier.approximate: ("Approximate", "A rounded figure where a more precise one exists"),
     Qualifier.lower_bound: ("More than", "A lower bound: 'exceeded', 'more than'"),
     Qualifier.upper_bound: ("Less than", "An upper bound: 'less than', 'was surpassed'"),
+}
+
+# A quantity's unit in words (the label), as the explorer writes "10 billion cubic metres".
+UNIT_LABELS: Labelled = {
+    Unit.m3: ("cubic metres", "Volume, as of natural gas"),
+    Unit.t: ("tonnes", "Metric tonnes, as of grain or coal"),
+    Unit.bbl: ("barrels", "Barrels of oil"),
+    Unit.kwh: ("kilowatt-hours", "Electric energy"),
 }
 
 

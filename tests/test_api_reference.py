@@ -6,6 +6,8 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
+from app.explorer.web import UNIT_WORDS
+from app.vocab import Unit
 from tests.conftest import SEEDS_DIR
 from tests.helpers import assert_problem, ids, ok
 
@@ -89,6 +91,10 @@ def test_vocab_lists_every_enum_with_event_codings(client: TestClient) -> None:
         "lower_bound",
         "upper_bound",
     }
+    # Every unit a trade figure may state is listed, with the words the explorer writes.
+    units = {entry["code"]: entry["label"] for entry in vocab["units"]}
+    assert units == {unit.value: UNIT_WORDS[unit.value] for unit in Unit}
+    assert units["m3"] == "cubic metres"
 
 
 def test_problem_types_resolve(client: TestClient) -> None:

@@ -74,7 +74,7 @@ def _unit(unit_mult: int) -> str:
 
 
 # Units of quantities in words; a currency is shown as its ISO code.
-UNIT_WORDS = {"m3": "cubic metres", "t": "tonnes", "bbl": "barrels", "kWh": "kilowatt-hours"}
+UNIT_WORDS = {unit.value: label for unit, (label, _description) in labels.UNIT_LABELS.items()}
 
 
 def _amount(value: float, unit_mult: int, measure: str) -> str:

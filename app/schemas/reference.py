@@ -118,4 +118,7 @@ class Vocabularies(BaseModel):
     trade_kinds: list[VocabEntry]
     period_types: list[VocabEntry]
     qualifiers: list[VocabEntry]
+    units: list[VocabEntry] = Field(
+        description="Units of non-monetary quantities (a trade figure's `unit`), in words"
+    )
     countries: list[CountryPublic]

@@ -107,6 +107,7 @@ def vocabularies(snapshot: Snapshot) -> dict[str, Any]:
         "trade_kinds": labels.entries(labels.TRADE_KIND_LABELS),
         "period_types": labels.entries(labels.PERIOD_TYPE_LABELS),
         "qualifiers": labels.entries(labels.QUALIFIER_LABELS),
+        "units": labels.entries(labels.UNIT_LABELS),
         "countries": [
             {"code": code, "alpha3": alpha3, "name": name} for code, alpha3, name in countries
         ],
