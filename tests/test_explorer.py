@@ -243,6 +243,9 @@ def test_source_page_marks_every_record_and_exclusion(client: TestClient) -> Non
         page = read_page(response)
         detail = ok(client.get(f"/v1/sources/{source_id}"))
         assert _article_text(response.text) == detail["text"]  # verbatim, every character
+        whole = detail["captured"] == "full"
+        assert ("the whole article" in response.text) == whole
+        assert ("only the opening the page showed" in response.text) == (not whole)
         events = _all(client, "/v1/events", source=source_id)
         for event in events:
             full = ok(client.get(f"/v1/events/{event['id']}"))
