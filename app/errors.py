@@ -247,6 +247,15 @@ def _validation_problem(exc: RequestValidationError) -> ProblemError:
         name = str(item["loc"][1]) if len(item.get("loc", ())) > 1 else where
         message = str(item.get("msg", "invalid value"))
         ctx = item.get("ctx") or {}
+        if item.get("type") == "missing":
+            errors.append(
+                ParameterError(
+                    parameter=name,
+                    location=location,
+                    detail="is required: this operation's parameters in /docs say what it takes",
+                )
+            )
+            continue
         if "expected" in ctx:
             message = f"must be one of {ctx['expected']}"
         elif "pattern" in ctx:

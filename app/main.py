@@ -167,6 +167,8 @@ def _bounds(settings: Settings) -> dict[str, dict[str, Any]]:
             "default": min(settings.default_page_size, settings.max_page_size),
         },
         "cursor": {"maxLength": settings.cursor_max_chars},
+        "facet": {"maxItems": settings.facet_max_dimensions},
+        "facet_size": {"maximum": settings.facet_max_values},
         "q": {
             "maxLength": settings.search_max_chars,
             "pattern": worded(

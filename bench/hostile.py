@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from queue import Empty
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = ("pre", "con", "par", "ric", "sta", "min", "inc", "acc", "dic", "com", "pro", "rel")
@@ -166,11 +167,14 @@ def costly(db: str, seconds: float, clients: int) -> None:
             if _status(port, "/readyz") != 200:
                 failed += 1
             probes.append((time.monotonic() - started) * 1000)
+        # Drain while they finish: a worker blocks on a full queue until it is read, so
+        # joining first would wait forever once the searches answered a few thousand times.
+        answers: list[tuple] = []
+        while any(worker.is_alive() for worker in workers) or not queue.empty():
+            with contextlib.suppress(Empty):
+                answers.append(queue.get(timeout=0.2))
         for worker in workers:
             worker.join()
-        answers: list[tuple] = []
-        while not queue.empty():
-            answers.append(queue.get())
     probes.sort()
     p99 = probes[int(len(probes) * 0.99) - 1]
     print(

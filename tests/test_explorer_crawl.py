@@ -2,13 +2,25 @@
 
 from collections import deque
 from typing import Any
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from tests.html_pages import Page, read_page
 
 # What Chromium sends when following a link.
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-MAX_PAGES = 600  # the curated dataset has about 150 pages; the bound keeps a bug from looping
+# The curated dataset has about 1,200 pages with its filtered event lists (700 of them: every
+# single filter, and every link from those); the bound keeps a bug from looping.
+MAX_PAGES = 1_500
+# The events page's counts link every value of a dimension with the other filters kept, so
+# their combinations multiply: a page of two or more filters is requested (its status checked)
+# but its own links are not followed.
+NOT_FILTERS = {"cursor", "sort", "limit", "granularity"}
+
+
+def _combines_filters(url: str) -> bool:
+    parts = urlsplit(url)
+    names = {name for name, _value in parse_qsl(parts.query)} - NOT_FILTERS
+    return parts.path == "/events" and len(names) >= 2
 
 
 def test_every_internal_link_from_home_answers(make_client: Any) -> None:
@@ -29,6 +41,8 @@ def test_every_internal_link_from_home_answers(make_client: Any) -> None:
             continue
         if url.startswith(("/docs", "/redoc")):
             continue  # Swagger UI and ReDoc: not the explorer's pages
+        if _combines_filters(url):
+            continue
         page = pages[url] = read_page(response)
         for href in page.links:
             target, fragment = urldefrag(urljoin(url, href))

@@ -144,7 +144,16 @@ def positive_data_acceptance_but_unstateable(
     ctx: CheckContext, response: Response, case: Case
 ) -> bool | None:
     """positive_data_acceptance, except a 400 whose every error is exempt by `_unstateable`
-    or names a value outside its own schema."""
+    or names a value outside its own schema, and a 410 for a `version` that is not the
+    dataset served (a versioned URL of another dataset: no schema can state which is current)."""
+    if response.status_code == 410:
+        body, sent = _json(response), _sent_query(response)
+        if (
+            body.get("type") == "/problems/dataset-version-gone"
+            and sent.get("version")
+            and sent["version"][0] != body.get("current_version")
+        ):
+            return None
     if response.status_code == 400:
         body = _json(response)
         errors = body.get("errors") or []

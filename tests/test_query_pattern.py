@@ -27,7 +27,8 @@ def _q_schemas() -> list[dict[str, Any]]:
                 if parameter["name"] == "q":
                     schema = parameter["schema"]
                     found += [s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"]
-    return found
+    # The rules only: a required `q` (/v1/search) carries its title and description inline.
+    return [{key: s[key] for key in ("type", "minLength", "maxLength", "pattern")} for s in found]
 
 
 Q_SCHEMAS = _q_schemas()

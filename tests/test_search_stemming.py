@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 
 from app.readmodel.analysis import analyse
 from app.readmodel.passages import PASSAGE_MAX_CHARS, passage_rows
-from app.services.search import SearchQueryError, parse_query
+from app.services.search import parse_query
 from app.services.snippets import Matcher
-from tests.helpers import assert_problem, ids
+from tests.helpers import ids
 
 SPUTNIK = "2020-sputnik-vaccine-production-contracts"  # its title says "vaccines"
 PHONE_2022_02 = "2022-02-25-putin-xi-phone-call"  # its excerpt says "telefonate" only
@@ -55,10 +55,22 @@ def test_not_excludes(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "q", ["NOT taiwan", "putin OR NOT taiwan", "putin NOT", "a NOT multi-pol*"]
+    ("q", "as_words"),
+    [
+        ("NOT taiwan", "not taiwan"),
+        ("putin OR NOT taiwan", "putin OR not taiwan"),
+        ("putin NOT", "putin not"),
+        ("putin NOT NOT taiwan", "putin NOT not taiwan"),
+        ("putin NOT multi-pol*", "putin not multi pol*"),
+    ],
 )
-def test_not_needs_terms_on_both_sides(client: TestClient, q: str) -> None:
-    assert_problem(client.get("/v1/events", params={"q": q}), 400, parameter="q")
+def test_a_not_that_cannot_exclude_is_the_word(client: TestClient, q: str, as_words: str) -> None:
+    """Neither engine lists "everything but": a NOT with nothing to exclude from (or nothing
+    it could exclude as one term) is searched as the word `not`, as `OR` joining nothing is."""
+    assert parse_query(q) == parse_query(as_words)
+    assert ids(client.get("/v1/events", params={"q": q})) == ids(
+        client.get("/v1/events", params={"q": as_words})
+    )
 
 
 def test_analysis_stems_both_languages() -> None:
@@ -68,8 +80,7 @@ def test_analysis_stems_both_languages() -> None:
     assert Matcher(parse_query("telefonata")).matches("Telefonate")
     assert not Matcher(parse_query("tai")).matches("Taiwan")
     assert Matcher(parse_query("tai* NOT putin")).spans("Taiwan e Putin") == [(0, 6)]
-    with pytest.raises(SearchQueryError):
-        parse_query("NOT")
+    assert parse_query("NOT") == parse_query("not")
 
 
 def test_passages_are_paragraphs_or_cited_runs_of_bounded_length() -> None:

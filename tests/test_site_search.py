@@ -87,7 +87,7 @@ def test_relevance_order_ranks_by_score(client: TestClient) -> None:
     [
         {},
         {"q": "***"},
-        {"q": "NOT taiwan"},
+        {"q": '"'},
         {"q": "taiwan", "sort": "score"},
         {"q": "taiwan", "kind": "leader"},
         {"q": "taiwan", "limit": 100_000},

@@ -231,9 +231,11 @@ ToParam = Annotated[
         examples=["2022-06"],
     ),
 ]
-QParam = Annotated[
-    str | None,
-    Query(
+
+
+def _q_query() -> Any:
+    """`q`'s declaration, shared by the lists (where it is optional) and /v1/search."""
+    return Query(
         min_length=1,
         pattern=TEXT_PATTERN,
         description=(
@@ -247,8 +249,13 @@ QParam = Annotated[
             "characters: the pattern states all of it."
         ),
         examples=["multipolare"],
-    ),
-]
+    )
+
+
+QParam = Annotated[str | None, _q_query()]
+RequiredQParam = Annotated[str, _q_query()]
+
+
 SortParam = Annotated[
     Literal["date", "-date"],
     Query(

@@ -187,7 +187,8 @@ def _pattern_max_length(pattern: str) -> int | None:
 def _bound_input(schema: dict[str, Any]) -> None:
     for option in schema.get("anyOf", [schema]):
         if option.get("type") == "array":
-            option["maxItems"] = MAX_REPEATS  # enforced: app/api/deps.py
+            # Enforced: app/api/deps.py; a parameter may state a lower cap of its own (main.py).
+            option["maxItems"] = min(option.get("maxItems", MAX_REPEATS), MAX_REPEATS)
             option = option["items"]
         if option.get("type") == "integer":
             option.setdefault("format", "int32")

@@ -68,16 +68,12 @@ def parse_query(
             pending_or = bool(terms)
             operators += 1
             continue
-        if bare == "NOT":
-            if not terms or pending_or:
-                # Neither engine can list "everything but": FTS5 has no unary NOT.
-                raise SearchQueryError(
-                    "NOT excludes what follows it from what comes before it: "
-                    "write `a NOT b` (not `NOT b` alone, nor `a OR NOT b`)"
-                )
+        if bare == "NOT" and terms and not pending_or and not pending_not:
             pending_not = True
             operators += 1
             continue
+        # A NOT that cannot exclude (nothing before it, right after OR or NOT: neither engine
+        # can list "everything but") is the word it spells, as OR joining nothing is.
         raw = phrase if phrase is not None else bare
         prefix = phrase is None and raw.endswith("*")
         words = tuple(normalise(raw.rstrip("*")).split())
@@ -85,9 +81,10 @@ def parse_query(
             continue
         if prefix and len(words) > 1:
             if pending_not:
-                raise SearchQueryError(
-                    f"NOT takes one term: quote the words after it (got {raw[:40]!r})"
-                )
+                # A prefix that spans several words is several terms: NOT cannot exclude them
+                # as one, so it is the word it spells.
+                terms.append(Term(("not",), any_of_previous=False))
+                pending_not = False
             terms.extend(Term((word,), any_of_previous=False) for word in words[:-1])
             words = words[-1:]
         if prefix and min_prefix is not None and len(words[0]) < min_prefix:
@@ -100,7 +97,7 @@ def parse_query(
         terms.append(Term(words, prefix=prefix, any_of_previous=pending_or, excluded=pending_not))
         pending_or = pending_not = False
     if pending_not:
-        raise SearchQueryError("NOT needs a term after it: write `a NOT b`")
+        terms.append(Term(("not",)))  # a trailing NOT excludes nothing: the word it spells
     if not terms and operators:
         terms.append(Term(("or",)))  # `OR` joining nothing is the word it spells
     if not terms:

@@ -40,10 +40,11 @@ def _dimensions(
     if not dimensions:
         raise invalid_parameter("facet", f"name at least one dimension to count: one of {names}")
     most = settings.facet_max_dimensions
-    if len(dimensions) > most:
+    # Counted as sent, repeats included: the schema's maxItems states the same bound.
+    if len(asked or []) > most:
         raise invalid_parameter(
             "facet",
-            f"{len(dimensions)} dimensions asked for, at most {most} are counted per request "
+            f"{len(asked or [])} dimensions asked for, at most {most} are counted per request "
             f"(FACET_MAX_DIMENSIONS): ask for the others in a second request",
         )
     return dimensions
@@ -69,13 +70,14 @@ async def get_event_facets(
     db: DatabaseDep,
     filters: EventFiltersDep,
     facet: Annotated[
-        list[EventFacet] | None,
+        list[EventFacet],
         Query(
+            min_length=1,
             description="A dimension to count; repeat for several (at most "
             "FACET_MAX_DIMENSIONS, default 4). Each is counted under every filter but its own",
             examples=["kind"],
         ),
-    ] = None,
+    ],
     facet_size: FacetSize = 10,
 ) -> Response:
     """Exact counts of the events matching the filters of /v1/events, per value of each
@@ -104,16 +106,17 @@ async def get_event_facets(
 async def get_quote_facets(
     db: DatabaseDep,
     filters: QuoteFiltersDep,
-    leader: SpeakerParam = None,
     facet: Annotated[
-        list[QuoteFacet] | None,
+        list[QuoteFacet],
         Query(
+            min_length=1,
             description="A dimension to count (`leader` is the speaker); repeat for several "
             "(at most FACET_MAX_DIMENSIONS, default 4). Each is counted under every filter "
             "but its own",
             examples=["leader"],
         ),
-    ] = None,
+    ],
+    leader: SpeakerParam = None,
     facet_size: FacetSize = 10,
 ) -> Response:
     """Exact counts of the quotes matching the filters of /v1/quotes, per value of each

@@ -6,7 +6,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.api.deps import CursorParam, QParam, SettingsDep, checked_q
+from app.api.deps import CursorParam, RequiredQParam, SettingsDep, checked_q
 from app.api.responses import QUERY_RESPONSES
 from app.database import DatabaseDep, read_of
 from app.errors import invalid_parameter
@@ -27,7 +27,7 @@ async def search(
     request: Request,
     db: DatabaseDep,
     settings: SettingsDep,
-    q: QParam = None,
+    q: RequiredQParam,
     kind: Annotated[
         list[HitKind] | None,
         Query(description="Only these kinds of hit (repeatable); all three by default"),
@@ -47,9 +47,7 @@ async def search(
     """Events (title, summary, excerpts), quotes (words and translation) and passages of the
     source articles (what this deployment serves of them: SERVE_ARTICLE_TEXT) matching `q`,
     each a typed hit with a snippet, its matching words marked, and a link."""
-    q = checked_q(q, settings)
-    if q is None:
-        raise invalid_parameter("q", "is required: the words to search for")
+    checked_q(q, settings)  # a 400 naming q unless it parses within the search bounds
     if limit is None:
         limit = min(settings.default_page_size, settings.max_page_size)
     elif limit > settings.max_page_size:
