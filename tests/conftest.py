@@ -109,6 +109,23 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", BACKENDS, scope="session")
 
 
+@pytest.fixture
+def database_url(backend: str, make_database: DatabaseFactory) -> str:
+    """A database of its own, migrated to head and empty: for a test that reseeds or serves it."""
+    url = make_database(backend)
+    migrations.upgrade(database_url=url)
+    return url
+
+
+@pytest.fixture
+def writer(database_url: str) -> Iterator[Engine]:
+    """A writing engine on `database_url`, which it seeds with the curated dataset."""
+    engine = create_db_engine(database_url)
+    load_dataset(engine=engine, dataset=build_dataset(seeds_dir=SEEDS_DIR))
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def engine(backend: str, make_database: DatabaseFactory) -> Iterator[Engine]:
     """An engine on a database migrated to head and seeded with the curated dataset."""

@@ -2,7 +2,6 @@
 
 import shutil
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from app import migrations
 from app.config import Settings
 from app.database import Database, DatabaseDep, Read, Snapshot
 from app.engines import Engines, create_db_engine
@@ -22,7 +20,7 @@ from app.models import tables as t
 from app.seeding.build import Dataset, build_dataset
 from app.seeding.load import load_dataset
 from app.services.walks import Plan
-from tests.conftest import SEEDS_DIR, DatabaseFactory
+from tests.conftest import SEEDS_DIR
 from tests.helpers import assert_problem
 
 SLOW_SQL = {
@@ -30,21 +28,6 @@ SLOW_SQL = {
     "SELECT max(x) FROM c",
     "postgresql": "SELECT pg_sleep(5)",
 }
-
-
-@pytest.fixture
-def database_url(backend: str, make_database: DatabaseFactory) -> str:
-    url = make_database(backend)
-    migrations.upgrade(database_url=url)
-    return url
-
-
-@pytest.fixture
-def writer(database_url: str) -> Iterator[Engine]:
-    engine = create_db_engine(database_url)
-    load_dataset(engine=engine, dataset=build_dataset(seeds_dir=SEEDS_DIR))
-    yield engine
-    engine.dispose()
 
 
 def test_the_serving_engine_cannot_write(database_url: str, writer: Engine) -> None:

@@ -12,32 +12,15 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from app import migrations
 from app.config import Settings
-from app.engines import create_db_engine
 from app.main import create_app
 from app.seeding.build import Dataset, build_dataset
 from app.seeding.load import load_dataset
 from app.versioned_urls import IMMUTABLE_CACHE_CONTROL, versioned_url
-from tests.conftest import SEEDS_DIR, DatabaseFactory
+from tests.conftest import SEEDS_DIR
 from tests.helpers import assert_problem, ok
 
 SHORT = "public, max-age="
-
-
-@pytest.fixture
-def database_url(backend: str, make_database: DatabaseFactory) -> str:
-    url = make_database(backend)
-    migrations.upgrade(database_url=url)
-    return url
-
-
-@pytest.fixture
-def writer(database_url: str) -> Iterator[Engine]:
-    engine = create_db_engine(database_url)
-    load_dataset(engine=engine, dataset=build_dataset(seeds_dir=SEEDS_DIR))
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

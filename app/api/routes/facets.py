@@ -36,15 +36,16 @@ def _dimensions(
 ) -> tuple[FacetT, ...]:
     """The dimensions asked for, each once, within FACET_MAX_DIMENSIONS (a 400 naming them)."""
     names = ", ".join(member.value for member in valid)
-    dimensions = tuple(dict.fromkeys(asked or []))
+    sent = asked or []
+    dimensions = tuple(dict.fromkeys(sent))
     if not dimensions:
         raise invalid_parameter("facet", f"name at least one dimension to count: one of {names}")
     most = settings.facet_max_dimensions
     # Counted as sent, repeats included: the schema's maxItems states the same bound.
-    if len(asked or []) > most:
+    if len(sent) > most:
         raise invalid_parameter(
             "facet",
-            f"{len(asked or [])} dimensions asked for, at most {most} are counted per request "
+            f"{len(sent)} dimensions asked for, at most {most} are counted per request "
             f"(FACET_MAX_DIMENSIONS): ask for the others in a second request",
         )
     return dimensions
